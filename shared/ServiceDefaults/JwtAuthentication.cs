@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Store.ServiceDefaults;
+
+/// <summary>Settings of the <c>Auth</c> configuration section.</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>The <c>iss</c> every token must carry: the users service.</summary>
+    public string Issuer { get; set; } = "store-users";
+
+    /// <summary>The <c>aud</c> every token must carry.</summary>
+    public string Audience { get; set; } = "store-api";
+
+    /// <summary>Where the users service publishes its public keys, e.g. http://localhost:5101/.well-known/jwks.json.</summary>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>A JWKS document given inline instead of <see cref="JwksUrl"/> (tests; an offline deployment).</summary>
+    public string? Jwks { get; set; }
+}
+
+/// <summary>Roles and the authorization policies named after them.</summary>
+public static class Roles
+{
+    public const string User = "user";
+    public const string Admin = "admin";
+}
+
+/// <summary>
+/// Validates RS256 bearer tokens issued by the users service: signature against its JWKS, issuer,
+/// audience and lifetime. The keys are fetched from the JWKS URL, cached, and fetched again when a
+/// token names a key id that is not cached (the issuer rotated its key), at most every 10 seconds.
+/// </summary>
+public static class JwtAuthentication
+{
+    public static WebApplicationBuilder AddJwtAuthentication(this WebApplicationBuilder builder)
+    {
+        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            // Keep the token's own claim names (sub, name, role): no mapping to WS-* URIs.
+            options.MapInboundClaims = false;
+            options.RequireHttpsMetadata = false;
+            options.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = auth.Issuer,
+                ValidAudience = auth.Audience,
+                ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+                NameClaimType = "name",
+                RoleClaimType = "role",
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+            if (!string.IsNullOrWhiteSpace(auth.Jwks))
+            {
+                options.TokenValidationParameters.IssuerSigningKeys = new JsonWebKeySet(auth.Jwks).GetSigningKeys();
+            }
+            else if (!string.IsNullOrWhiteSpace(auth.JwksUrl))
+            {
+                options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                    auth.JwksUrl, new JwksRetriever(), new HttpDocumentRetriever { RequireHttps = false })
+                {
+                    AutomaticRefreshInterval = TimeSpan.FromMinutes(10),
+                    RefreshInterval = TimeSpan.FromSeconds(10),
+                };
+            }
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.User, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin));
+        return builder;
+    }
+
+    /// <summary>Reads a bare JWKS document (no OpenID discovery document in this suite).</summary>
+    private sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>
+    {
+        public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(
+            string address, IDocumentRetriever retriever, CancellationToken cancel)
+        {
+            var json = await retriever.GetDocumentAsync(address, cancel);
+            var configuration = new OpenIdConnectConfiguration { JsonWebKeySet = new JsonWebKeySet(json) };
+            foreach (var key in configuration.JsonWebKeySet.GetSigningKeys())
+                configuration.SigningKeys.Add(key);
+            return configuration;
+        }
+    }
+}

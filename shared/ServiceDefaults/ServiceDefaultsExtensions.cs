@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Store.ServiceDefaults;
+
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>
+    /// JSON in snake_case, problem details, request ids, JSON console logs, telemetry,
+    /// health checks, API docs and JWT bearer validation: everything a service of the suite needs
+    /// before it says what it is.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(options =>
+        {
+            options.IncludeScopes = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+
+        builder.Services.Configure<JsonOptions>(options => ConfigureJson(options.SerializerOptions));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddStoreProblemDetails();
+        builder.Services.AddHealthChecks();
+        builder.AddTelemetry();
+        builder.AddJwtAuthentication();
+        builder.Services.AddApiDocs(builder.Environment.ApplicationName);
+        return builder;
+    }
+
+    /// <summary>The middleware and endpoints every service has: /health/*, /docs, /redoc, /swagger.</summary>
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthEndpoints();
+        app.MapApiDocs(app.Environment.ApplicationName);
+        return app;
+    }
+
+    /// <summary>The suite's wire format (CONTRACT.md): snake_case names, enums as strings, no nulls dropped.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        // Ids and money are numbers; "12" for a number is a client error, not something to guess at.
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.MaxDepth = 32;
+    }
+}
