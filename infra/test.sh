@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution against a real PostgreSQL and RabbitMQ.
+#   infra/test.sh [extra `dotnet test` arguments, e.g. --filter Catalog]
+# Installs what is missing, starts the servers that are not running, runs `dotnet test`, stops
+# again what it started (also on failure or Ctrl-C), prints "N passed, M failed" and exits with
+# the tests' status.
+set -uo pipefail
+source "$(dirname "$0")/env.sh"
+here="$REPO_ROOT/infra"
+cd "$REPO_ROOT"
+
+"$here/install.sh" || exit 1
+command -v dotnet >/dev/null || die "the .NET SDK is missing: install the .NET 10 SDK (see README.md)"
+
+# Start what is not running, and remember it so that exactly that is stopped again.
+started=()
+status=$("$here/servers.sh" status 2>/dev/null)
+grep -q '^postgresql: running' <<<"$status" || started+=(postgres)
+grep -q '^rabbitmq: *running' <<<"$status" || started+=(rabbitmq)
+stop_started() {
+  if [ ${#started[@]} -gt 0 ]; then "$here/servers.sh" stop "${started[@]}"; fi
+  started=()
+}
+trap stop_started EXIT
+trap 'exit 130' INT TERM
+if [ ${#started[@]} -gt 0 ]; then "$here/servers.sh" start "${started[@]}" || exit 1; fi
+
+results="$REPO_ROOT/TestResults/run-$(date +%Y%m%d-%H%M%S)-$$"
+# A test that hangs is reported (with a dump) instead of holding the run forever.
+dotnet test Microservices.sln --logger trx --results-directory "$results" --blame-hang-timeout 10m "$@"
+rc=$?
+
+# One line with the totals of every test project, read from the TRX files.
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  passed=$((passed + $(count passed)))
+  failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+  skipped=$((skipped + $(count notExecuted)))
+done
+if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
+if [ "$rc" -eq 0 ] && [ "$failed" -gt 0 ]; then rc=1; fi
+if [ "$rc" -eq 0 ] && [ "$passed" -eq 0 ]; then echo "no test ran" >&2; rc=1; fi
+exit "$rc"
