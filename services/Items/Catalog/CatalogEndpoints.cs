@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Store.Items.Data;
+using Store.ServiceDefaults;
+
+namespace Store.Items.Catalog;
+
+/// <summary>/api/items: anyone reads the catalog; admins change it.</summary>
+public static class CatalogEndpoints
+{
+    public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
+    {
+        var items = app.MapGroup("/api/items").WithTags("Items")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        items.MapGet("/", ListItems).WithSummary("List items, paged and filtered; X-Total-Count holds the number of matches.");
+        items.MapGet("/{id:int}", GetItem).WithSummary("Get an item.").ProducesProblem(StatusCodes.Status404NotFound);
+
+        var admin = items.MapGroup("").RequireAuthorization(Roles.Admin);
+        admin.MapPost("/", CreateItem).WithSummary("Create an item (admin).");
+        admin.MapPut("/{id:int}", ReplaceItem).WithSummary("Replace an item (admin).").ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPatch("/{id:int}", PatchItem).WithSummary("Change the fields sent (admin).").ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapDelete("/{id:int}", DeleteItem).WithSummary("Delete an item (admin).").ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static async Task<Ok<ItemResponse[]>> ListItems(
+        [AsParameters] ItemQuery query, ItemsDb db, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var matches = db.Items.AsNoTracking();
+        if (!string.IsNullOrEmpty(query.Search))
+        {
+            var pattern = $"%{EscapeLike(query.Search)}%";
+            matches = matches.Where(i => EF.Functions.ILike(i.Name, pattern, @"\")
+                || (i.Description != null && EF.Functions.ILike(i.Description, pattern, @"\")));
+        }
+        if (query.InStock is { } inStock)
+            matches = inStock ? matches.Where(i => i.Stock > 0) : matches.Where(i => i.Stock == 0);
+        if (!string.IsNullOrEmpty(query.Tag))
+            matches = matches.Where(i => i.Tags.Contains(query.Tag));
+
+        var total = await matches.CountAsync(cancellationToken);
+        var page = await matches.OrderBy(i => i.Id).Skip(query.Skip ?? 0).Take(query.Limit ?? ItemQuery.DefaultLimit).ToListAsync(cancellationToken);
+        response.Headers["X-Total-Count"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Ok(page.Select(ItemResponse.From).ToArray());
+    }
+
+    public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> GetItem(
+        int id, ItemsDb db, CancellationToken cancellationToken)
+    {
+        var item = await db.Items.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+        return item is null ? Problems.NotFound("Item", id) : TypedResults.Ok(ItemResponse.From(item));
+    }
+
+    public static async Task<Created<ItemResponse>> CreateItem(
+        ItemCreate body, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNowForDatabase();
+        var item = new Item { Name = body.Name, CreatedAt = now };
+        Apply(item, body, now);
+        db.Items.Add(item);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/items/{item.Id}", ItemResponse.From(item));
+    }
+
+    public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> ReplaceItem(
+        int id, ItemCreate body, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var item = await db.Items.FindAsync([id], cancellationToken);
+        if (item is null)
+            return Problems.NotFound("Item", id);
+        Apply(item, body, clock.GetUtcNowForDatabase());
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(ItemResponse.From(item));
+    }
+
+    public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> PatchItem(
+        int id, ItemPatch body, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var item = await db.Items.FindAsync([id], cancellationToken);
+        if (item is null)
+            return Problems.NotFound("Item", id);
+
+        var sent = body.SentFields;
+        if (sent.Contains("name")) item.Name = body.Name!;
+        if (sent.Contains("description")) item.Description = body.Description;
+        if (sent.Contains("price")) item.Price = body.Price!.Value;
+        if (sent.Contains("tax")) item.Tax = body.Tax;
+        if (sent.Contains("tags")) item.Tags = body.Tags ?? [];
+        if (sent.Contains("stock")) item.Stock = body.Stock!.Value;
+        item.UpdatedAt = clock.GetUtcNowForDatabase();
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(ItemResponse.From(item));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteItem(
+        int id, ItemsDb db, CancellationToken cancellationToken)
+    {
+        var deleted = await db.Items.Where(i => i.Id == id).ExecuteDeleteAsync(cancellationToken);
+        return deleted == 0 ? Problems.NotFound("Item", id) : TypedResults.NoContent();
+    }
+
+    private static void Apply(Item item, ItemCreate body, DateTimeOffset now)
+    {
+        item.Name = body.Name;
+        item.Description = body.Description;
+        item.Price = body.Price;
+        item.Tax = body.Tax;
+        item.Tags = body.Tags ?? [];
+        item.Stock = body.Stock;
+        item.UpdatedAt = now;
+    }
+
+    /// <summary>The search term is matched literally: its %, _ and \ are not wildcards.</summary>
+    private static string EscapeLike(string term) =>
+        term.Replace(@"\", @"\\", StringComparison.Ordinal)
+            .Replace("%", @"\%", StringComparison.Ordinal)
+            .Replace("_", @"\_", StringComparison.Ordinal);
+}

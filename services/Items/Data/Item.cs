@@ -1,0 +1,14 @@
+namespace Store.Items.Data;
+
+public sealed class Item
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public decimal Price { get; set; }
+    public decimal? Tax { get; set; }
+    public List<string> Tags { get; set; } = [];
+    public int Stock { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,13 @@
+using Store.Items.Catalog;
+using Store.Items.Data;
+using Store.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();               // JSON, problem details, logging, telemetry, health, docs, JWT
+builder.AddDatabase<ItemsDb>("items");      // EF Core + Npgsql, migrated at start-up
+builder.Services.AddValidation();           // DataAnnotations on request types -> 422 (generated per assembly, so called here)
+
+var app = builder.Build();
+app.MapServiceDefaults();                   // /health/live, /health/ready, /docs, /redoc
+app.MapCatalog();                           // Catalog/CatalogEndpoints.cs
+app.Run();
