@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Store.Items.Tests;
+
+/// <summary>The live docs: Swagger UI, ReDoc, and an OpenAPI document that says everything the API does.</summary>
+public sealed class ApiDocsTests(ItemsApi api) : IClassFixture<ItemsApi>
+{
+    [Theory]
+    [InlineData("/docs/index.html", "swagger-ui")]
+    [InlineData("/redoc/index.html", "redoc")]
+    public async Task The_doc_pages_load(string path, string marker)
+    {
+        using var client = api.Anonymous();
+
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(marker, await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    // Every operation of the catalog with the status codes it can answer (CONTRACT.md).
+    public static TheoryData<string, string, string[]> Operations() => new()
+    {
+        { "/api/items", "get", ["200", "400", "422"] },
+        { "/api/items", "post", ["201", "400", "401", "403", "422"] },
+        { "/api/items/{id}", "get", ["200", "404"] },
+        { "/api/items/{id}", "put", ["200", "400", "401", "403", "404", "422"] },
+        { "/api/items/{id}", "patch", ["200", "400", "401", "403", "404", "422"] },
+        { "/api/items/{id}", "delete", ["204", "401", "403", "404"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Operations))]
+    public async Task The_document_lists_each_operation_with_its_status_codes(string path, string method, string[] statuses)
+    {
+        var document = await LoadDocumentAsync();
+
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+        var listed = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
+        Assert.Superset(statuses.ToHashSet(), listed);
+        if (method is "post" or "put" or "patch")
+            Assert.True(operation.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+        if (statuses.Contains("401"))
+            Assert.True(operation.TryGetProperty("security", out _), $"{method} {path} should name its security scheme");
+    }
+
+    [Fact]
+    public async Task The_schemas_use_the_wire_names_and_rules()
+    {
+        var schemas = (await LoadDocumentAsync()).GetProperty("components").GetProperty("schemas");
+
+        var create = schemas.GetProperty("Store.Items.Catalog.ItemCreate").GetProperty("properties");
+        Assert.Equal(100, create.GetProperty("name").GetProperty("maxLength").GetInt32());
+        Assert.Equal(20, create.GetProperty("tags").GetProperty("maxItems").GetInt32());
+        var response = schemas.GetProperty("Store.Items.Catalog.ItemResponse").GetProperty("properties");
+        Assert.True(response.TryGetProperty("price_with_tax", out _));
+        Assert.True(response.TryGetProperty("created_at", out _));
+    }
+
+    [Fact]
+    public async Task The_document_offers_the_password_flow_and_bearer_tokens()
+    {
+        var schemes = (await LoadDocumentAsync()).GetProperty("components").GetProperty("securitySchemes");
+
+        Assert.Equal("/api/auth/token", schemes.GetProperty("oauth2").GetProperty("flows").GetProperty("password").GetProperty("tokenUrl").GetString());
+        Assert.Equal("bearer", schemes.GetProperty("bearer").GetProperty("scheme").GetString());
+    }
+
+    private async Task<JsonElement> LoadDocumentAsync()
+    {
+        using var client = api.Anonymous();
+        using var response = await client.GetAsync("/swagger/v1/swagger.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+}

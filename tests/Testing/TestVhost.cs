@@ -1,0 +1,57 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Store.Testing;
+
+/// <summary>A RabbitMQ virtual host of its own (exchanges and queues apart from every other test's), deleted on dispose.</summary>
+public sealed class TestVhost : IAsyncDisposable
+{
+    private static readonly HttpClient Management = CreateManagementClient();
+
+    private TestVhost(string name) => Name = name;
+
+    public string Name { get; }
+
+    public static async Task<TestVhost> CreateAsync(string prefix)
+    {
+        var name = $"test-{prefix}-{Guid.NewGuid():N}";
+        await SendAsync(HttpMethod.Put, $"vhosts/{name}", "{}");
+        await SendAsync(HttpMethod.Put, $"permissions/{name}/{Uri.EscapeDataString(TestServers.RabbitUser)}",
+            """{"configure":".*","write":".*","read":".*"}""");
+        return new TestVhost(name);
+    }
+
+    public async ValueTask DisposeAsync() => await SendAsync(HttpMethod.Delete, $"vhosts/{Name}", null);
+
+    private static async Task SendAsync(HttpMethod method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        HttpResponseMessage response;
+        try
+        {
+            response = await Management.SendAsync(request);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InvalidOperationException(
+                $"RabbitMQ's management API is not reachable at {Management.BaseAddress} ({e.Message}): " +
+                $"start it with `{TestServers.StartCommand}`.", e);
+        }
+        using (response)
+            response.EnsureSuccessStatusCode();
+    }
+
+    private static HttpClient CreateManagementClient()
+    {
+        var client = new HttpClient
+        {
+            BaseAddress = new Uri($"http://{TestServers.RabbitHost}:{TestServers.RabbitManagementPort}/api/"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestServers.RabbitUser}:{TestServers.RabbitPassword}"));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+        return client;
+    }
+}
