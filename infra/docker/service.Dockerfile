@@ -1,0 +1,26 @@
+# One image recipe for every service and the gateway: the SDK image builds and publishes the
+# project named by PROJECT, the ASP.NET runtime image runs it as a non-root user.
+#   docker build -f infra/docker/service.Dockerfile --build-arg PROJECT=services/Items/Items.csproj .
+# CI runs the same `dotnet publish` command for every project (.ci/run).
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+ARG PROJECT
+WORKDIR /src
+# The context is the repository less what .dockerignore leaves out (tests, docs, build output).
+COPY . .
+RUN dotnet publish "$PROJECT" -c Release -o /app -p:UseAppHost=false
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+# curl answers the container health check; the runtime image has no HTTP client of its own.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/*
+ARG ASSEMBLY
+WORKDIR /app
+COPY --from=build /app .
+ENV ASPNETCORE_HTTP_PORTS=8080 \
+    ASSEMBLY=${ASSEMBLY}
+EXPOSE 8080
+USER $APP_UID
+HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=10 \
+    CMD curl -fs http://127.0.0.1:8080/health/ready || exit 1
+ENTRYPOINT ["sh", "-c", "exec dotnet \"$ASSEMBLY\""]
