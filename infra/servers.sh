@@ -2,7 +2,8 @@
 # Starts, stops and reports the PostgreSQL and RabbitMQ servers the suite uses, as background
 # processes on loopback owned by unprivileged users, with their data under .data/ (git-ignored).
 #   infra/servers.sh start|stop|status [postgres] [rabbitmq]
-# Ports: PG_PORT (5432), RABBITMQ_PORT (5672), RABBITMQ_MANAGEMENT_PORT (15672), RABBITMQ_DIST_PORT (25672).
+# Ports: PG_PORT (5432), RABBITMQ_PORT (5672), RABBITMQ_MANAGEMENT_PORT (15672), RABBITMQ_DIST_PORT (25672);
+# RABBITMQ_NODENAME (rabbit@localhost) tells two instances on one machine apart.
 # Idempotent: start leaves a running server alone; stop leaves alone what is not running.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -44,7 +45,7 @@ pg_stop() {
 # --- RabbitMQ ----------------------------------------------------------------------------------
 # The environment of this RabbitMQ instance, for its server and its rabbitmqctl alike.
 rabbit_env=(env HOME=/var/lib/rabbitmq
-  RABBITMQ_NODENAME=rabbit@localhost
+  RABBITMQ_NODENAME="$RABBITMQ_NODENAME"
   RABBITMQ_MNESIA_BASE="$RABBITMQ_BASE/mnesia"
   RABBITMQ_LOG_BASE="$RABBITMQ_BASE/log"
   RABBITMQ_CONFIG_FILE="$RABBITMQ_BASE/rabbitmq.conf"
