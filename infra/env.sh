@@ -28,3 +28,13 @@ wait_for() {
     sleep 0.5
   done
 }
+
+# The suite's processes: name, project, port. A project that does not exist yet is skipped.
+SUITE=(
+  "users services/Users/Users.csproj ${USERS_PORT:-5101}"
+  "items services/Items/Items.csproj ${ITEMS_PORT:-5102}"
+  "audit-log services/AuditLog/AuditLog.csproj ${AUDIT_PORT:-5103}"
+  "notifications services/Notifications/Notifications.csproj ${NOTIFICATIONS_PORT:-5104}"
+  "gateway gateway/Gateway.csproj ${GATEWAY_PORT:-8080}"
+)
+RUN_DIR="${RUN_DIR:-$REPO_ROOT/.run}"

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Runs the whole suite on this machine without Docker:
+#   infra/up.sh               installs what is missing, starts PostgreSQL and RabbitMQ, builds once,
+#                             starts every service and the gateway, waits until they are healthy,
+#                             prints the URLs, and stops everything on Ctrl-C.
+#   infra/up.sh --background  the same, but returns once the suite is up; stop it with infra/down.sh.
+# Logs: .run/logs/<process>.log (one file per process). Ports: see infra/env.sh.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$REPO_ROOT"
+
+background=no
+[ "${1:-}" = "--background" ] && background=yes
+
+"$REPO_ROOT/infra/install.sh"
+command -v dotnet >/dev/null || die "the .NET SDK is missing: install the .NET 10 SDK (see README.md)"
+[ -z "$(ls "$RUN_DIR"/pids/*.pid 2>/dev/null)" ] || die "the suite is already running (infra/down.sh stops it)"
+"$REPO_ROOT/infra/servers.sh" start
+
+# The first admin's password is made on the first run and kept (git-ignored) in .data/.
+mkdir -p "$DATA_DIR" "$RUN_DIR/logs" "$RUN_DIR/pids"
+admin_file="$DATA_DIR/admin-password"
+[ -s "$admin_file" ] || (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$admin_file")
+ADMIN_USERNAME="${ADMIN_USERNAME:-admin}"
+ADMIN_PASSWORD="${ADMIN_PASSWORD:-$(cat "$admin_file")}"
+
+projects=()
+for entry in "${SUITE[@]}"; do
+  read -r _ project _ <<<"$entry"
+  [ -f "$project" ] && projects+=("$project")
+done
+log "building ${#projects[@]} projects (Release)..."
+for project in "${projects[@]}"; do
+  dotnet build "$project" -c Release -nologo -v quiet >"$RUN_DIR/logs/build.log" 2>&1 || die "build of $project failed: see $RUN_DIR/logs/build.log"
+done
+
+port_of() { local e n p; for e in "${SUITE[@]}"; do read -r n _ p <<<"$e"; if [ "$n" = "$1" ]; then echo "$p"; fi; done; }
+stop_all() { "$REPO_ROOT/infra/down.sh"; }
+sleeper=""
+[ "$background" = yes ] || trap 'echo; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null; stop_all; exit 0' INT TERM
+
+started=()
+for entry in "${SUITE[@]}"; do
+  read -r name project port <<<"$entry"
+  [ -f "$project" ] || continue
+  dll="$(dirname "$project")/bin/Release/net10.0/$(basename "$project" .csproj).dll"
+  ASPNETCORE_URLS="http://127.0.0.1:$port" \
+  ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
+  ConnectionStrings__users="Host=127.0.0.1;Port=$PG_PORT;Database=users;Username=postgres" \
+  ConnectionStrings__items="Host=127.0.0.1;Port=$PG_PORT;Database=items;Username=postgres" \
+  ConnectionStrings__audit="Host=127.0.0.1;Port=$PG_PORT;Database=audit;Username=postgres" \
+  ConnectionStrings__notifications="Host=127.0.0.1;Port=$PG_PORT;Database=notifications;Username=postgres" \
+  RabbitMq__Host=127.0.0.1 RabbitMq__Port="$RABBITMQ_PORT" \
+  Auth__JwksUrl="http://127.0.0.1:$(port_of users)/.well-known/jwks.json" \
+  Admin__Username="$ADMIN_USERNAME" Admin__Password="$ADMIN_PASSWORD" Admin__Email="${ADMIN_EMAIL:-admin@example.com}" \
+  Services__users="http://127.0.0.1:$(port_of users)" \
+  Services__items="http://127.0.0.1:$(port_of items)" \
+  Services__audit="http://127.0.0.1:$(port_of audit-log)" \
+  Services__notifications="http://127.0.0.1:$(port_of notifications)" \
+    nohup dotnet "$dll" >"$RUN_DIR/logs/$name.log" 2>&1 &
+  echo $! >"$RUN_DIR/pids/$name.pid"
+  started+=("$name")
+done
+
+healthy() {
+  local name=$1 port path=/health/ready
+  port=$(port_of "$name"); [ "$name" = gateway ] && path=/health
+  curl -fs -o /dev/null "http://127.0.0.1:$port$path"
+}
+for name in "${started[@]}"; do
+  if ! wait_for "$name" 60 healthy "$name"; then
+    tail -n 20 "$RUN_DIR/logs/$name.log" >&2
+    stop_all
+    die "$name did not become healthy: see $RUN_DIR/logs/$name.log"
+  fi
+done
+
+echo
+echo "The suite is up:"
+for name in "${started[@]}"; do
+  port=$(port_of "$name")
+  if [ "$name" = gateway ]; then
+    echo "  gateway         http://127.0.0.1:$port  (health: /health, docs: /docs)"
+  else
+    printf '  %-15s http://127.0.0.1:%s/docs\n' "$name" "$port"
+  fi
+done
+echo "  RabbitMQ UI     http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT  (guest/guest)"
+echo "  admin login     $ADMIN_USERNAME / $ADMIN_PASSWORD"
+echo "  logs            $RUN_DIR/logs/"
+if [ "$background" = yes ]; then
+  echo "Stop it with infra/down.sh."
+  exit 0
+fi
+echo "Ctrl-C stops everything."
+while true; do sleep 3600 & sleeper=$!; wait "$sleeper"; done
