@@ -18,7 +18,8 @@ public static class TokenEndpoints
     {
         app.MapPost("/api/auth/token", IssueToken).WithTags("Auth")
             .WithSummary("Log in: the OAuth2 password grant (form-encoded username and password) returns an access token.")
-            .Accepts<TokenRequest>(FormContentType);
+            .Accepts<TokenRequest>(FormContentType)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         app.MapGet("/.well-known/jwks.json", GetKeys).WithTags("Auth")
             .WithSummary("The public keys access tokens are signed with (JWKS), the current one and any previous one still accepted.");
         return app;
@@ -32,6 +33,7 @@ public static class TokenEndpoints
         response.Headers.CacheControl = "no-store";
         response.Headers.Pragma = "no-cache";
 
+        // Routing answers another content type with 415 (the Accepts metadata); this catches none at all.
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !string.Equals(contentType.MediaType, FormContentType, StringComparison.OrdinalIgnoreCase))
             return Error("invalid_request", $"The request body must be {FormContentType}.");
