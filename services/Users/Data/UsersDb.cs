@@ -30,6 +30,9 @@ public sealed class UsersDb(DbContextOptions<UsersDb> options) : DbContext(optio
     {
         modelBuilder.Entity<User>(user =>
         {
+            // Ids come from a sequence in blocks (hi-lo), so a new account's id is known as soon as
+            // it is added, before it is saved: an event naming it can be saved in the same SaveChanges.
+            user.Property(u => u.Id).UseHiLo("user_ids");
             user.Property(u => u.Username).HasMaxLength(50);
             user.Property(u => u.Email).HasMaxLength(254);
             user.Property(u => u.FullName).HasMaxLength(100);

@@ -22,6 +22,9 @@ namespace Store.Users.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("user_ids")
+                .IncrementsBy(10);
+
             modelBuilder.Entity("Store.Users.Data.User", b =>
                 {
                     b.Property<int>("Id")
@@ -29,7 +32,7 @@ namespace Store.Users.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<int>("Id"), "user_ids");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")

@@ -1,6 +1,5 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -12,12 +11,15 @@ namespace Store.Users.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateSequence(
+                name: "user_ids",
+                incrementBy: 10);
+
             migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    id = table.Column<int>(type: "integer", nullable: false),
                     username = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
                     email = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
                     full_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
@@ -53,6 +55,9 @@ namespace Store.Users.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "users");
+
+            migrationBuilder.DropSequence(
+                name: "user_ids");
         }
     }
 }

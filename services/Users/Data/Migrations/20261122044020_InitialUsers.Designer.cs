@@ -12,7 +12,7 @@ using Store.Users.Data;
 namespace Store.Users.Data.Migrations
 {
     [DbContext(typeof(UsersDb))]
-    [Migration("20261122042259_InitialUsers")]
+    [Migration("20261122044020_InitialUsers")]
     partial class InitialUsers
     {
         /// <inheritdoc />
@@ -25,6 +25,9 @@ namespace Store.Users.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("user_ids")
+                .IncrementsBy(10);
+
             modelBuilder.Entity("Store.Users.Data.User", b =>
                 {
                     b.Property<int>("Id")
@@ -32,7 +35,7 @@ namespace Store.Users.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<int>("Id"), "user_ids");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
