@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Store.ServiceDefaults;
 using Store.Users.Auth;
 using Store.Users.Data;
@@ -27,11 +28,11 @@ public sealed class FirstAdminSettings
 /// unique username lets one insert win and the other sees the admin and moves on.
 /// </summary>
 public sealed class FirstAdmin(
-    IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<FirstAdmin> logger) : IHostedService
+    IServiceScopeFactory scopes, IOptions<FirstAdminSettings> options, TimeProvider clock, ILogger<FirstAdmin> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var settings = configuration.GetSection(FirstAdminSettings.Section).Get<FirstAdminSettings>() ?? new FirstAdminSettings();
+        var settings = options.Value;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<UsersDb>();
         if (await AnyAdminAsync(db, cancellationToken))
@@ -87,6 +88,7 @@ public static class FirstAdminSetup
     /// <summary>Call after AddDatabase: hosted services start in order, so the schema is migrated first.</summary>
     public static WebApplicationBuilder AddFirstAdmin(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<FirstAdminSettings>().BindConfiguration(FirstAdminSettings.Section);
         builder.Services.AddHostedService<FirstAdmin>();
         return builder;
     }

@@ -48,10 +48,6 @@ public static class AuthSetup
         return builder;
     }
 
-    /// <summary>The caller's user id: the token's <c>sub</c>.</summary>
-    public static int UserId(this ClaimsPrincipal caller) =>
-        int.Parse(caller.FindFirstValue("sub") ?? throw new InvalidOperationException("The caller has no sub claim."), CultureInfo.InvariantCulture);
-
     // One primary-key probe per authenticated request, compiled once and tracking nothing.
     private static readonly Func<UsersDb, int, CancellationToken, Task<bool>> UserIsActive =
         EF.CompileAsyncQuery((UsersDb db, int id, CancellationToken cancellationToken) => db.Users.Any(u => u.Id == id && u.IsActive));
