@@ -12,7 +12,7 @@ public sealed class TimingSensitive;
 [Collection(nameof(TimingSensitive))]
 public sealed class LoginTimingTests(UsersApi api, ITestOutputHelper output) : IClassFixture<UsersApi>
 {
-    private const int Rounds = 9;
+    private const int Rounds = 15;
 
     [Fact]
     public async Task An_unknown_user_takes_about_as_long_as_a_wrong_password()
