@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Store.ServiceDefaults;
+using Store.Users.Auth;
+using Store.Users.Data;
+
+namespace Store.Users.Registration;
+
+/// <summary>POST /api/users: anyone may open an account.</summary>
+public static class RegistrationEndpoints
+{
+    public static IEndpointRouteBuilder MapRegistration(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/users", Register).WithTags("Users")
+            .WithSummary("Register: open an account with the role user.")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    public static async Task<Results<Created<UserResponse>, ProblemHttpResult>> Register(
+        UserCreate body, UsersDb db, Passwords passwords, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var user = new User
+        {
+            Username = body.Username,
+            Email = body.Email,
+            FullName = body.FullName,
+            PasswordHash = "",
+            CreatedAt = clock.GetUtcNowForDatabase(),
+        };
+        user.PasswordHash = passwords.Hash(user, body.Password);
+        db.Users.Add(user);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (UsersDb.TakenField(e) is { } field)
+        {
+            return UserConflicts.Taken(field, field == "username" ? body.Username : body.Email);
+        }
+        return TypedResults.Created($"/api/users/{user.Id}", UserResponse.From(user));
+    }
+}
