@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Store.Users.Auth;
@@ -172,6 +175,27 @@ public sealed class KeyTests(UsersApi api) : IClassFixture<UsersApi>
     {
         using var rsa = System.Security.Cryptography.RSA.Create(1024);
         return rsa.ExportPkcs8PrivateKeyPem();
+    }
+
+    /// <summary>
+    /// infra/up.sh gives every service Auth:JwksUrl, this one too. It must not fetch it: a token's
+    /// validation would otherwise try the URL first (and fall back to the keys, so the answer alone
+    /// would not show it).
+    /// </summary>
+    [Fact]
+    public async Task The_service_validates_its_own_tokens_in_process_even_when_given_a_jwks_url()
+    {
+        var user = await api.RegisterAsync();
+        var token = await api.TokenAsync(user.Username);
+        await using var withUrl = api.WithWebHostBuilder(builder => builder
+            .UseSetting("Auth:Jwks", "")
+            .UseSetting("Auth:JwksUrl", "http://127.0.0.1:9/.well-known/jwks.json"));   // nothing listens there
+
+        var bearer = withUrl.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+
+        Assert.Null(bearer.ConfigurationManager);
+        Assert.Equal(UsersApi.SigningKey.KeyId, Assert.Single(bearer.TokenValidationParameters.IssuerSigningKeys).KeyId);
+        Assert.Equal(HttpStatusCode.OK, await MeStatusAsync(withUrl, token));
     }
 
     [Fact]
