@@ -43,7 +43,8 @@ started=()
 for entry in "${SUITE[@]}"; do
   read -r name project port <<<"$entry"
   [ -f "$project" ] || continue
-  dll="$(dirname "$project")/bin/Release/net10.0/$(basename "$project" .csproj).dll"
+  # Started from its build output, so that its appsettings.json is its content root's.
+  bin="$REPO_ROOT/$(dirname "$project")/bin/Release/net10.0"
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
   ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
   ConnectionStrings__users="Host=127.0.0.1;Port=$PG_PORT;Database=users;Username=postgres" \
@@ -57,7 +58,8 @@ for entry in "${SUITE[@]}"; do
   Services__items="http://127.0.0.1:$(port_of items)" \
   Services__audit="http://127.0.0.1:$(port_of audit-log)" \
   Services__notifications="http://127.0.0.1:$(port_of notifications)" \
-    nohup dotnet "$dll" >"$RUN_DIR/logs/$name.log" 2>&1 &
+  Jwt__GeneratedKeyFile="$DATA_DIR/signing.dev-key.json" \
+    nohup dotnet "$bin/$(basename "$project" .csproj).dll" --contentRoot "$bin" >"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! >"$RUN_DIR/pids/$name.pid"
   started+=("$name")
 done
