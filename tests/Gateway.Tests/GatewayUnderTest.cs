@@ -31,7 +31,7 @@ public class GatewayUnderTest : IAsyncLifetime
     /// <summary>The gateway's address as a client names it (no trailing slash).</summary>
     public string GatewayOrigin => Gateway.Address.ToString().TrimEnd('/');
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync("gateway_items");
         _vhost = await TestVhost.CreateAsync("gateway");
@@ -65,7 +65,7 @@ public class GatewayUnderTest : IAsyncLifetime
     {
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Gateway is not null)
             await Gateway.DisposeAsync();
