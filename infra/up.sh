@@ -54,10 +54,10 @@ for entry in "${SUITE[@]}"; do
   RabbitMq__Host=127.0.0.1 RabbitMq__Port="$RABBITMQ_PORT" \
   Auth__JwksUrl="http://127.0.0.1:$(port_of users)/.well-known/jwks.json" \
   Admin__Username="$ADMIN_USERNAME" Admin__Password="$ADMIN_PASSWORD" Admin__Email="${ADMIN_EMAIL:-admin@example.com}" \
-  Services__users="http://127.0.0.1:$(port_of users)" \
-  Services__items="http://127.0.0.1:$(port_of items)" \
-  Services__audit="http://127.0.0.1:$(port_of audit-log)" \
-  Services__notifications="http://127.0.0.1:$(port_of notifications)" \
+  ReverseProxy__Clusters__users__Destinations__default__Address="http://127.0.0.1:$(port_of users)/" \
+  ReverseProxy__Clusters__items__Destinations__default__Address="http://127.0.0.1:$(port_of items)/" \
+  ReverseProxy__Clusters__audit__Destinations__default__Address="http://127.0.0.1:$(port_of audit-log)/" \
+  ReverseProxy__Clusters__notifications__Destinations__default__Address="http://127.0.0.1:$(port_of notifications)/" \
   Jwt__GeneratedKeyFile="$DATA_DIR/signing.dev-key.json" \
     nohup dotnet "$bin/$(basename "$project" .csproj).dll" --contentRoot "$bin" >"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! >"$RUN_DIR/pids/$name.pid"
@@ -66,7 +66,7 @@ done
 
 healthy() {
   local name=$1 port path=/health/ready
-  port=$(port_of "$name"); [ "$name" = gateway ] && path=/health
+  port=$(port_of "$name")
   curl -fs -o /dev/null "http://127.0.0.1:$port$path"
 }
 for name in "${started[@]}"; do

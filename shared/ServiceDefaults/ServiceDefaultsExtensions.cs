@@ -16,6 +16,17 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
+        builder.AddHostDefaults();
+        builder.Services.AddApiDocs(builder.Environment.ApplicationName);
+        return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddServiceDefaults"/> without an API document of the host's own: for a host that
+    /// serves other services' APIs rather than one of its own (the gateway).
+    /// </summary>
+    public static WebApplicationBuilder AddHostDefaults(this WebApplicationBuilder builder)
+    {
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(options =>
         {
@@ -30,7 +41,6 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks();
         builder.AddTelemetry();
         builder.AddJwtAuthentication();
-        builder.Services.AddApiDocs(builder.Environment.ApplicationName);
         return builder;
     }
 

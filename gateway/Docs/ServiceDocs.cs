@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Store.Gateway.Docs;
+
+/// <summary>
+/// <c>/docs</c>: one Swagger UI whose selector lists every service's OpenAPI document. The
+/// documents come through the gateway: each route with an <c>OpenApiTitle</c> in its metadata
+/// (<c>/openapi/{service}.json</c>, sent on to the service's <c>/swagger/v1/swagger.json</c>) is
+/// one entry, and the document's <c>servers</c> is set to the gateway's own address, so "Try it
+/// out" and "Authorize" (the token endpoint is relative) go through the gateway too.
+/// </summary>
+public static class ServiceDocs
+{
+    public const string TitleMetadata = "OpenApiTitle";
+
+    public static WebApplication MapServiceDocs(this WebApplication app)
+    {
+        var documents = app.Services.GetRequiredService<IProxyConfigProvider>().GetConfig().Routes
+            .Where(route => route.Metadata?.ContainsKey(TitleMetadata) == true && route.Match.Path is not null)
+            .OrderBy(route => route.Order ?? 0).ThenBy(route => route.Metadata![TitleMetadata], StringComparer.Ordinal)
+            .ToList();
+
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = "docs";
+            options.DocumentTitle = "Store API - Swagger UI";
+            foreach (var route in documents)
+                options.SwaggerEndpoint(route.Match.Path!, route.Metadata![TitleMetadata]);
+            options.EnablePersistAuthorization();
+        });
+        return app;
+    }
+
+    /// <summary>The transform of the document routes: the service names itself as the server; the gateway is the one to call.</summary>
+    public static void PointServersAtGateway(TransformBuilderContext context)
+    {
+        if (context.Route.Metadata?.ContainsKey(TitleMetadata) != true)
+            return;
+
+        // The document is rewritten, so it must arrive uncompressed.
+        context.AddRequestHeaderRemove("Accept-Encoding");
+        context.AddResponseTransform(async transform =>
+        {
+            if (transform.ProxyResponse is not { IsSuccessStatusCode: true } upstream)
+                return;
+
+            var cancellationToken = transform.HttpContext.RequestAborted;
+            await using var body = await upstream.Content.ReadAsStreamAsync(cancellationToken);
+            if (await JsonNode.ParseAsync(body, cancellationToken: cancellationToken) is not JsonObject document)
+                throw new JsonException("The OpenAPI document is not a JSON object.");
+
+            var request = transform.HttpContext.Request;
+            document["servers"] = new JsonArray(new JsonObject
+            {
+                ["url"] = $"{request.Scheme}://{request.Host}{request.PathBase}",
+                ["description"] = "The gateway",
+            });
+
+            transform.SuppressResponseBody = true;
+            var response = transform.HttpContext.Response;
+            response.ContentLength = null;
+            await using var writer = new Utf8JsonWriter(response.Body);
+            document.WriteTo(writer);
+            await writer.FlushAsync(cancellationToken);
+        });
+    }
+}

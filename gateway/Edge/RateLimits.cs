@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Store.Gateway.Edge;
+
+/// <summary>
+/// Fixed-window limits per client address, from the <c>RateLimits</c> section: <c>PerClient</c> on
+/// every request, and the stricter <c>Token</c> on the routes that name the <see cref="TokenPolicy"/>
+/// (POST /api/auth/token, where passwords are guessed). Over a limit the answer is 429 with
+/// <c>Retry-After</c>. The gateway's own health endpoints are never limited: an orchestrator's
+/// probe that was refused would restart a healthy gateway.
+/// </summary>
+public static class RateLimits
+{
+    public const string Section = "RateLimits";
+    public const string TokenPolicy = "token";
+
+    public static IServiceCollection AddClientRateLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        var perClient = Read(configuration, "PerClient");
+        var token = Read(configuration, "Token");
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.Request.Path.StartsWithSegments("/health")
+                    ? RateLimitPartition.GetNoLimiter("health")
+                    : RateLimitPartition.GetFixedWindowLimiter(ClientOf(context), _ => perClient));
+            options.AddPolicy(TokenPolicy, context => RateLimitPartition.GetFixedWindowLimiter(ClientOf(context), _ => token));
+            options.OnRejected = WriteTooManyRequestsAsync;
+        });
+        return services;
+    }
+
+    /// <summary>The client's address: the connection's, or the forwarded one when forwarded headers are enabled.</summary>
+    private static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static FixedWindowRateLimiterOptions Read(IConfiguration configuration, string name)
+    {
+        var options = configuration.GetSection($"{Section}:{name}").Get<FixedWindowRateLimiterOptions>();
+        if (options is null || options.PermitLimit <= 0 || options.Window <= TimeSpan.Zero)
+            throw new InvalidOperationException($"{Section}:{name} needs a PermitLimit > 0 and a Window > 0 (e.g. \"00:01:00\").");
+        return options;
+    }
+
+    private static async ValueTask WriteTooManyRequestsAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var http = rejected.HttpContext;
+        var detail = "Too many requests.";
+        if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            detail = $"Too many requests: try again in {seconds} seconds.";
+        }
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Detail = detail },
+        });
+    }
+}

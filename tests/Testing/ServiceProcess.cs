@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.Versioning;
+
+namespace Store.Testing;
+
+/// <summary>
+/// One project of the suite (a service, the gateway) run as a real process: <c>dotnet</c> of the DLL
+/// its build left in <c>{project}/bin/{Configuration}/{tfm}/</c> (the configuration the tests were
+/// built in), listening on a port of its own, configured through environment variables. It can be
+/// stopped and started again on the same port, or paused and resumed (a service that hangs), and it
+/// is killed when disposed or when the test run ends.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private const int OutputLines = 300;
+
+    /// <summary>Every process started and not yet stopped, so none outlives the test run.</summary>
+    private static readonly ConcurrentDictionary<ServiceProcess, byte> Running = new();
+
+    private readonly string _dll;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly ConcurrentQueue<string> _output = new();
+    private Process? _process;
+
+    static ServiceProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var service in Running.Keys)
+            service.Kill();
+    };
+
+    private ServiceProcess(string project, string dll, int port, IReadOnlyDictionary<string, string?> settings)
+    {
+        Project = project;
+        _dll = dll;
+        Port = port;
+        _settings = settings;
+    }
+
+    /// <summary>The project's folder, relative to the repository root: <c>services/Items</c>, <c>gateway</c>.</summary>
+    public string Project { get; }
+
+    public int Port { get; }
+
+    public Uri Address => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The process's last lines of output (its JSON logs), for a failing test to show.</summary>
+    public string RecentOutput => string.Join('\n', _output);
+
+    /// <summary>
+    /// Starts <paramref name="project"/> on <paramref name="port"/> (a free one when null) with
+    /// <paramref name="settings"/> as configuration (<c>Section:Key</c> names; a null value sets the
+    /// setting to empty), and returns once it answers <c>GET /health/live</c>.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(
+        string project, IReadOnlyDictionary<string, string?> settings, int? port = null, CancellationToken cancellationToken = default)
+    {
+        var service = new ServiceProcess(project, DllOf(project), port ?? FreePort(), settings);
+        await service.StartAsync(cancellationToken);
+        return service;
+    }
+
+    /// <summary>Starts the process (again, on the same port) and returns once it answers <c>GET /health/live</c>.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (IsRunning)
+            throw new InvalidOperationException($"{Project} is running already (pid {_process!.Id}).");
+
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            ArgumentList = { _dll },
+            WorkingDirectory = Path.GetDirectoryName(_dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_URLS"] = Address.ToString().TrimEnd('/');
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in _settings)
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
+
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, line) => Remember(line.Data);
+        process.ErrorDataReceived += (_, line) => Remember(line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        Running[this] = 0;
+
+        await WaitUntilLiveAsync(process, cancellationToken);
+    }
+
+    /// <summary>Kills the process (a crash, not a graceful stop) and waits until it is gone; its port is kept for <see cref="StartAsync(CancellationToken)"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not { } process)
+            return;
+        Kill();
+        await process.WaitForExitAsync();
+        process.Dispose();
+        _process = null;
+        Running.TryRemove(this, out _);
+    }
+
+    /// <summary>Freezes the process (SIGSTOP): connections are still accepted, nothing is answered.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a paused process run again (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
+    public HttpClient CreateClient() => new() { BaseAddress = Address };
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>A TCP port nothing listens on right now (the system's choice).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (_process is { HasExited: false } process)
+                process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
+        }
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        if (_process is not { HasExited: false } process)
+            throw new InvalidOperationException($"{Project} is not running.");
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture) } })!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+            throw new InvalidOperationException($"kill -{signal} {process.Id} failed with exit code {kill.ExitCode}.");
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+            return;
+        _output.Enqueue(line);
+        while (_output.Count > OutputLines)
+            _output.TryDequeue(out _);
+    }
+
+    private async Task WaitUntilLiveAsync(Process process, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException(
+                    $"{Project} exited with code {process.ExitCode} before answering on {Address}. Its output:\n{RecentOutput}");
+            try
+            {
+                using var response = await client.GetAsync("health/live", cancellationToken);
+                if (response.IsSuccessStatusCode)
+                    return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not listening yet.
+            }
+            if (deadline.Elapsed > StartTimeout)
+            {
+                await StopAsync();
+                throw new TimeoutException($"{Project} did not answer on {Address} within {StartTimeout.TotalSeconds} s. Its output:\n{RecentOutput}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+    }
+
+    /// <summary>The DLL the build of <paramref name="project"/> produced in the configuration and framework these tests were built for.</summary>
+    private static string DllOf(string project)
+    {
+        var directory = Path.Combine(RepositoryRoot(), project);
+        var projectFile = Directory.GetFiles(directory, "*.csproj").SingleOrDefault()
+            ?? throw new InvalidOperationException($"No project file in {directory}.");
+        var assembly = typeof(ServiceProcess).Assembly;
+        var configuration = assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var framework = new FrameworkName(assembly.GetCustomAttribute<TargetFrameworkAttribute>()!.FrameworkName);
+        var dll = Path.Combine(directory, "bin", configuration, $"net{framework.Version.Major}.{framework.Version.Minor}",
+            Path.GetFileNameWithoutExtension(projectFile) + ".dll");
+        return File.Exists(dll)
+            ? dll
+            : throw new InvalidOperationException($"{dll} does not exist: build {project} in {configuration} first " +
+                "(a test project that runs it references it with ReferenceOutputAssembly=\"false\" Private=\"false\", so it is built first).");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Microservices.sln")))
+                return directory.FullName;
+        }
+        throw new InvalidOperationException($"No Microservices.sln above {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>The dotnet that runs these tests (the SDK names it in DOTNET_HOST_PATH), else the one on PATH.</summary>
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+}
