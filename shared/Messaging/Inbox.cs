@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Store.ServiceDefaults;
 
 namespace Store.Messaging;
 
@@ -57,8 +58,7 @@ public static class Inbox
     public static async Task<bool> HandleOnceAsync(
         this DbContext db, Guid messageId, string consumer, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {
-        db.Database.AutoSavepointsEnabled = false;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
         var recorded = await db.Database.ExecuteSqlAsync($"""
             INSERT INTO inbox_messages (message_id, consumer, handled_at)
             VALUES ({messageId}, {consumer}, now())

@@ -17,7 +17,8 @@ public static class MessagingExtensions
     /// queue's <c>_error</c> queue, and the bus in <c>/health/ready</c>. With
     /// <paramref name="publishFrom"/> (the service's DbContext, whose model calls
     /// <see cref="Outbox.AddOutbox"/>), also the outbox relay that publishes what that database's
-    /// transactions put in <c>outbox_messages</c> (settings <c>Outbox:*</c>).
+    /// transactions put in <c>outbox_messages</c> (settings <c>Outbox:*</c>), and its health check
+    /// (degraded while it cannot publish).
     /// </summary>
     /// <param name="builder">The service's builder.</param>
     /// <param name="publishFrom">The DbContext holding the outbox; null for a service that only consumes.</param>
@@ -86,6 +87,8 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<OutboxCommitInterceptor<TDb>>();
         builder.Services.ConfigureDbContext<TDb>((services, options) =>
             options.AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor<TDb>>()));
+        builder.Services.AddSingleton<OutboxRelayState<TDb>>();
         builder.Services.AddHostedService<OutboxRelay<TDb>>();
+        builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck<TDb>>("outbox", tags: [Health.Ready]);
     }
 }

@@ -22,6 +22,7 @@ internal sealed partial class OutboxRelay<TDb>(
     IServiceScopeFactory scopes,
     IBus bus,
     OutboxSignal<TDb> signal,
+    OutboxRelayState<TDb> state,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
     ILogger<OutboxRelay<TDb>> logger) : BackgroundService
@@ -40,6 +41,7 @@ internal sealed partial class OutboxRelay<TDb>(
             {
                 var claimed = await RelayOnceAsync(stoppingToken);
                 failures = 0;
+                state.Succeeded();
                 if (clock.GetUtcNow() >= nextPrune)
                 {
                     await PruneAsync(stoppingToken);
@@ -56,6 +58,7 @@ internal sealed partial class OutboxRelay<TDb>(
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 failures++;
+                state.Failed(e, clock.GetUtcNow());
                 var delay = Backoff(failures);
                 LogRoundFailed(logger, e, failures, delay);
                 try
@@ -75,8 +78,7 @@ internal sealed partial class OutboxRelay<TDb>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
-        db.Database.AutoSavepointsEnabled = false;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
 
         var batch = await ClaimAsync(db, _options.BatchSize, cancellationToken);
         if (batch.Count == 0)

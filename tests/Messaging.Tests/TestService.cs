@@ -86,8 +86,7 @@ public sealed class TestService(WebApplication app) : IAsyncDisposable
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TestDb>();
-        db.Database.AutoSavepointsEnabled = false;
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(CancellationToken.None);
         var note = new Note { Key = key, Sequence = sequence };
         db.Notes.Add(note);
         await db.SaveChangesAsync();
