@@ -58,4 +58,4 @@ wait_for "the items service" 60 ready || { cat "$work/items.log" >&2; exit 1; }
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load average $(cut -d' ' -f1-3 /proc/loadavg), .NET $(dotnet --version)"
 RABBITMQ_PORT="$RABBITMQ_PORT" RABBITMQ_USER="$rabbit_user" RABBITMQ_PASSWORD="$rabbit_password" \
-  dotnet "$bench" run --url "http://127.0.0.1:$port" --key "$work/key.pem" --vhost "$vhost" "$@"
+  dotnet "$bench" run --url "http://127.0.0.1:$port" --key "$work/key.pem" --vhost "$vhost" --service-pid "$service_pid" "$@"

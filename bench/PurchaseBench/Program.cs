@@ -1,12 +1,15 @@
 // The load side of bench/purchases.sh.
 //   PurchaseBench key FILE
 //       writes a new RSA signing key to FILE (PEM) and prints its JWKS, for the service's Auth:Jwks
-//   PurchaseBench run --url URL --key FILE --vhost VHOST [--rate 200] [--duration 30] [--concurrency 32] [--items 8]
+//   PurchaseBench token FILE [ROLE]
+//       prints an access token signed with that key (for wrk, curl)
+//   PurchaseBench run --url URL --key FILE --vhost VHOST [--rate 200] [--duration 30] [--concurrency 32] [--items 8] [--service-pid PID]
 //       creates items, listens for OrderPlaced on VHOST, then buys for --duration seconds twice: at a
 //       steady --rate per second (open loop), and as fast as --concurrency buyers can (closed loop).
 //       For each phase: purchases per second, HTTP latency, and how long each OrderPlaced took to be
 //       delivered, from its occurred_at (set just before the transaction) and from the HTTP answer
-//       (just after the commit): the commit-to-delivery delay lies between the two.
+//       (just after the commit): the commit-to-delivery delay lies between the two. With the
+//       service's pid, also the CPU time the service spent per purchase (its relay included).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -30,9 +33,24 @@ if (args is ["key", var keyFile])
     Console.WriteLine(JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = "bench", n = jwk.N, e = jwk.E } } }));
     return 0;
 }
+if (args is ["token", var tokenKeyFile, ..] && args.Length <= 3)
+{
+    using var rsa = RSA.Create();
+    rsa.ImportFromPem(await File.ReadAllTextAsync(tokenKeyFile));
+    var role = args.Length == 3 ? args[2] : "user";
+    Console.WriteLine(new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = "store-users",
+        Audience = "store-api",
+        Expires = DateTime.UtcNow.AddHours(2),
+        Subject = new ClaimsIdentity([new("sub", "42"), new("name", "buyer42"), new("email", "buyer42@example.com"), new("role", role)]),
+        SigningCredentials = new SigningCredentials(new RsaSecurityKey(rsa) { KeyId = "bench" }, SecurityAlgorithms.RsaSha256),
+    }));
+    return 0;
+}
 if (args.Length == 0 || args[0] != "run")
 {
-    Console.Error.WriteLine("usage: PurchaseBench key FILE | PurchaseBench run --url URL --key FILE --vhost VHOST [--rate N] [--duration S] [--concurrency N] [--items N]");
+    Console.Error.WriteLine("usage: PurchaseBench key FILE | PurchaseBench token FILE [ROLE] | PurchaseBench run --url URL --key FILE --vhost VHOST [--rate N] [--duration S] [--concurrency N] [--items N]");
     return 2;
 }
 
@@ -43,6 +61,16 @@ var rate = int.Parse(options.GetValueOrDefault("rate", "200"), CultureInfo.Invar
 var duration = TimeSpan.FromSeconds(int.Parse(options.GetValueOrDefault("duration", "30"), CultureInfo.InvariantCulture));
 var concurrency = int.Parse(options.GetValueOrDefault("concurrency", "32"), CultureInfo.InvariantCulture);
 var itemCount = int.Parse(options.GetValueOrDefault("items", "8"), CultureInfo.InvariantCulture);
+var servicePid = options.TryGetValue("service-pid", out var pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : (int?)null;
+
+// CPU seconds the service has used so far (user + system), from /proc; null when unknown.
+double? ServiceCpuSeconds()
+{
+    if (servicePid is null || !File.Exists($"/proc/{servicePid}/stat"))
+        return null;
+    var fields = File.ReadAllText($"/proc/{servicePid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+}
 
 using var signingRsa = RSA.Create();
 signingRsa.ImportFromPem(await File.ReadAllTextAsync(options["key"]));
@@ -152,7 +180,7 @@ async Task<(List<Purchase> Purchases, TimeSpan Elapsed)> FlatOutAsync(int buyers
     return ([.. all], clock.Elapsed);
 }
 
-async Task ReportAsync(string phase, List<Purchase> purchases, TimeSpan elapsed)
+async Task ReportAsync(string phase, List<Purchase> purchases, TimeSpan elapsed, double? cpuBefore)
 {
     var orders = purchases.Where(p => p.OrderId is not null).ToList();
     var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -163,11 +191,12 @@ async Task ReportAsync(string phase, List<Purchase> purchases, TimeSpan elapsed)
     var fromOccurred = arrived.Select(o => delivered[o.OrderId!.Value]).Select(d => (d.ReceivedAt - d.OccurredAt).TotalMilliseconds).ToList();
     var fromAnswer = arrived.Select(o => (delivered[o.OrderId!.Value].ReceivedAt - o.AnsweredAt).TotalMilliseconds).ToList();
     var latency = purchases.Select(p => p.Latency.TotalMilliseconds).ToList();
+    var cpuPerPurchase = ServiceCpuSeconds() - cpuBefore is { } cpu && orders.Count > 0 ? $"{cpu * 1_000_000 / orders.Count:0}" : "-";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {phase} | {purchases.Count} | {orders.Count} | {purchases.Count - orders.Count} | {orders.Count / elapsed.TotalSeconds:0} | " +
         $"{Percentile(latency, 50):0.0} / {Percentile(latency, 99):0.0} | " +
         $"{Percentile(fromOccurred, 50):0.0} / {Percentile(fromOccurred, 99):0.0} | " +
-        $"{Percentile(fromAnswer, 50):0.0} / {Percentile(fromAnswer, 99):0.0} | {arrived.Count}/{orders.Count} |"));
+        $"{Percentile(fromAnswer, 50):0.0} / {Percentile(fromAnswer, 99):0.0} | {arrived.Count}/{orders.Count} | {cpuPerPurchase} |"));
 }
 
 static double Percentile(List<double> values, int percent)
@@ -182,12 +211,14 @@ static double Percentile(List<double> values, int percent)
 await SteadyAsync(Math.Min(rate, 100), TimeSpan.FromSeconds(3));
 
 Console.WriteLine($"items service {url}, {itemCount} items, 100 buyers, {duration.TotalSeconds:0} s per phase");
-Console.WriteLine("| phase | purchases sent | 201 | not 201 | purchases/s | HTTP ms p50 / p99 | occurred_at → delivered ms p50 / p99 | HTTP answer → delivered ms p50 / p99 | events delivered |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine("| phase | purchases sent | 201 | not 201 | purchases/s | HTTP ms p50 / p99 | occurred_at → delivered ms p50 / p99 | HTTP answer → delivered ms p50 / p99 | events delivered | service CPU µs per purchase |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+var cpuBefore = ServiceCpuSeconds();
 var (steady, steadyElapsed) = await SteadyAsync(rate, duration);
-await ReportAsync($"steady {rate}/s", steady, steadyElapsed);
+await ReportAsync($"steady {rate}/s", steady, steadyElapsed, cpuBefore);
+cpuBefore = ServiceCpuSeconds();
 var (flatOut, flatOutElapsed) = await FlatOutAsync(concurrency, duration);
-await ReportAsync($"{concurrency} buyers flat out", flatOut, flatOutElapsed);
+await ReportAsync($"{concurrency} buyers flat out", flatOut, flatOutElapsed, cpuBefore);
 
 await bus.StopAsync();
 return 0;
