@@ -40,6 +40,8 @@ internal sealed partial class OutboxRelay<TDb>(
             try
             {
                 var claimed = await RelayOnceAsync(stoppingToken);
+                if (failures > 0)
+                    LogRecovered(logger, failures);
                 failures = 0;
                 state.Succeeded();
                 if (clock.GetUtcNow() >= nextPrune)
@@ -51,11 +53,12 @@ internal sealed partial class OutboxRelay<TDb>(
                 if (claimed < _options.BatchSize)
                     await signal.WaitAsync(_options.PollInterval, stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping: what was confirmed is marked sent, the rest waits for the next start.
                 return;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (Exception e)
             {
                 failures++;
                 state.Failed(e, clock.GetUtcNow());
@@ -189,6 +192,9 @@ internal sealed partial class OutboxRelay<TDb>(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay round failed ({Failures} in a row); retrying in {Delay}")]
     private static partial void LogRoundFailed(ILogger logger, Exception exception, int failures, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay publishes again after {Failures} failed round(s)")]
+    private static partial void LogRecovered(ILogger logger, int failures);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} outbox messages sent before {Cutoff}")]
     private static partial void LogPruned(ILogger logger, int count, DateTimeOffset cutoff);
