@@ -20,7 +20,7 @@ public sealed class ApiDocsTests(ItemsApi api) : IClassFixture<ItemsApi>
         Assert.Contains(marker, await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
 
-    // Every operation of the catalog with the status codes it can answer (CONTRACT.md).
+    // Every operation of the catalog and the orders with the status codes it can answer (CONTRACT.md).
     public static TheoryData<string, string, string[]> Operations() => new()
     {
         { "/api/items", "get", ["200", "400", "422"] },
@@ -29,6 +29,10 @@ public sealed class ApiDocsTests(ItemsApi api) : IClassFixture<ItemsApi>
         { "/api/items/{id}", "put", ["200", "400", "401", "403", "404", "422"] },
         { "/api/items/{id}", "patch", ["200", "400", "401", "403", "404", "422"] },
         { "/api/items/{id}", "delete", ["204", "401", "403", "404"] },
+        { "/api/items/{id}/purchase", "post", ["201", "400", "401", "404", "409", "422"] },
+        { "/api/orders", "post", ["201", "400", "401", "404", "409", "422"] },
+        { "/api/orders", "get", ["200", "401", "403", "422"] },
+        { "/api/orders/{id}", "get", ["200", "401", "404"] },
     };
 
     [Theory]
@@ -58,6 +62,18 @@ public sealed class ApiDocsTests(ItemsApi api) : IClassFixture<ItemsApi>
         var response = schemas.GetProperty("Store.Items.Catalog.ItemResponse").GetProperty("properties");
         Assert.True(response.TryGetProperty("price_with_tax", out _));
         Assert.True(response.TryGetProperty("created_at", out _));
+        var order = schemas.GetProperty("Store.Items.Orders.OrderResponse").GetProperty("properties");
+        Assert.True(order.TryGetProperty("unit_price", out _));
+        Assert.Equal(1000, schemas.GetProperty("Store.Items.Orders.PurchaseRequest").GetProperty("properties").GetProperty("quantity").GetProperty("maximum").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_purchase_documents_its_idempotency_key_header()
+    {
+        var purchase = (await LoadDocumentAsync()).GetProperty("paths").GetProperty("/api/items/{id}/purchase").GetProperty("post");
+
+        Assert.Contains(purchase.GetProperty("parameters").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header");
     }
 
     [Fact]

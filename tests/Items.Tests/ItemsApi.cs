@@ -1,6 +1,11 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Store.Items.Catalog;
 using Store.Items.Data;
+using Store.Items.Orders;
+using Store.Messaging;
 using Store.ServiceDefaults;
 using Store.Testing;
 
@@ -11,13 +16,60 @@ public sealed class ItemsApi() : ServiceFactory<ItemsDb>("items")
 {
     public static readonly System.Text.Json.JsonSerializerOptions Json = CreateJson();
 
+    /// <summary>A user id no other test uses.</summary>
+    public static int NewUserId() => Random.Shared.Next(1_000, int.MaxValue);
+
     /// <summary>Creates an item as admin and returns it.</summary>
     public async Task<ItemResponse> CreateItemAsync(object body)
     {
         using var admin = AsAdmin();
+        return await CreateItemAsync(admin, body);
+    }
+
+    /// <summary>Creates an item through <paramref name="admin"/> (a client of any instance of the service).</summary>
+    public static async Task<ItemResponse> CreateItemAsync(HttpClient admin, object body)
+    {
         using var response = await admin.PostAsJsonAsync("/api/items", body, Json);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<ItemResponse>(Json))!;
+    }
+
+    /// <summary>POST /api/items/{id}/purchase, with an Idempotency-Key when given.</summary>
+    public static Task<HttpResponseMessage> PurchaseAsync(HttpClient client, int itemId, int quantity, string? idempotencyKey = null) =>
+        SendAsync(client, $"/api/items/{itemId}/purchase", new { quantity }, idempotencyKey);
+
+    /// <summary>POST /api/orders, with an Idempotency-Key when given.</summary>
+    public static Task<HttpResponseMessage> PlaceOrderAsync(HttpClient client, int itemId, int quantity, string? idempotencyKey = null) =>
+        SendAsync(client, "/api/orders", new { item_id = itemId, quantity }, idempotencyKey);
+
+    public static async Task<OrderResponse> ReadOrderAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<OrderResponse>(Json))!;
+
+    /// <summary>A client of another instance of the service (e.g. one made with WithWebHostBuilder).</summary>
+    public static HttpClient ClientOf(WebApplicationFactory<ItemsDb> instance, string token)
+    {
+        var client = instance.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>The service's database, read directly (no instance of the service needs to run).</summary>
+    public ItemsDb OpenDb() => new(new DbContextOptionsBuilder<ItemsDb>().UseNpgsql(Database.ConnectionString).Options);
+
+    /// <summary>The outbox rows of one item's events, in publishing order.</summary>
+    public async Task<List<OutboxMessage>> OutboxOfAsync(int itemId)
+    {
+        await using var db = OpenDb();
+        return await db.Set<OutboxMessage>().AsNoTracking()
+            .Where(m => m.OrderingKey == Item.EventKey(itemId)).OrderBy(m => m.Id).ToListAsync();
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string path, object body, string? idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json) };
+        if (idempotencyKey is not null)
+            request.Headers.Add(OrderEndpoints.IdempotencyKeyHeader, idempotencyKey);
+        return await client.SendAsync(request);
     }
 
     private static System.Text.Json.JsonSerializerOptions CreateJson()

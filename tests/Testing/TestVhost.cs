@@ -23,6 +23,20 @@ public sealed class TestVhost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await SendAsync(HttpMethod.Delete, $"vhosts/{Name}", null);
 
+    /// <summary>
+    /// How many messages wait in <paramref name="queue"/> of this vhost, as the management API
+    /// reports it (its statistics lag by a few seconds: poll); null when there is no such queue.
+    /// </summary>
+    public async Task<int?> CountMessagesAsync(string queue)
+    {
+        using var response = await Management.GetAsync($"queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.TryGetProperty("messages", out var messages) ? messages.GetInt32() : 0;
+    }
+
     private static async Task SendAsync(HttpMethod method, string path, string? json)
     {
         using var request = new HttpRequestMessage(method, path);

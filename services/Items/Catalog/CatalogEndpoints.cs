@@ -1,11 +1,15 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Store.Items.Data;
+using Store.Messaging;
 using Store.ServiceDefaults;
 
 namespace Store.Items.Catalog;
 
-/// <summary>/api/items: anyone reads the catalog; admins change it.</summary>
+/// <summary>
+/// /api/items: anyone reads the catalog; admins change it. Every change commits together with its
+/// event (ItemCreated, ItemUpdated, ItemDeleted) in the outbox.
+/// </summary>
 public static class CatalogEndpoints
 {
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
@@ -54,31 +58,42 @@ public static class CatalogEndpoints
     }
 
     public static async Task<Created<ItemResponse>> CreateItem(
-        ItemCreate body, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken)
+        ItemCreate body, ItemsDb db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNowForDatabase();
-        var item = new Item { Name = body.Name, CreatedAt = now };
-        Apply(item, body, now);
+        var origin = EventOrigin.Of(http, clock);
+        var item = new Item { Name = body.Name, CreatedAt = origin.OccurredAt };
+        Apply(item, body, origin.OccurredAt);
+
+        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
         db.Items.Add(item);
         await db.SaveChangesAsync(cancellationToken);
+        db.AddToOutbox(CatalogEvents.Created(item, origin), Item.EventKey(item.Id));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/items/{item.Id}", ItemResponse.From(item));
     }
 
     public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> ReplaceItem(
-        int id, ItemCreate body, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken)
+        int id, ItemCreate body, ItemsDb db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var item = await db.Items.FindAsync([id], cancellationToken);
+        var origin = EventOrigin.Of(http, clock);
+        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
+        var item = await LockAsync(db, id, cancellationToken);
         if (item is null)
             return Problems.NotFound("Item", id);
-        Apply(item, body, clock.GetUtcNowForDatabase());
-        await db.SaveChangesAsync(cancellationToken);
+
+        Apply(item, body, origin.OccurredAt);
+        await SaveUpdateAsync(db, item, origin, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(ItemResponse.From(item));
     }
 
     public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> PatchItem(
-        int id, ItemPatch body, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken)
+        int id, ItemPatch body, ItemsDb db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var item = await db.Items.FindAsync([id], cancellationToken);
+        var origin = EventOrigin.Of(http, clock);
+        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
+        var item = await LockAsync(db, id, cancellationToken);
         if (item is null)
             return Problems.NotFound("Item", id);
 
@@ -89,16 +104,46 @@ public static class CatalogEndpoints
         if (sent.Contains("tax")) item.Tax = body.Tax;
         if (sent.Contains("tags")) item.Tags = body.Tags ?? [];
         if (sent.Contains("stock")) item.Stock = body.Stock!.Value;
-        item.UpdatedAt = clock.GetUtcNowForDatabase();
-        await db.SaveChangesAsync(cancellationToken);
+        item.UpdatedAt = origin.OccurredAt;
+        await SaveUpdateAsync(db, item, origin, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(ItemResponse.From(item));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteItem(
-        int id, ItemsDb db, CancellationToken cancellationToken)
+        int id, ItemsDb db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var deleted = await db.Items.Where(i => i.Id == id).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? Problems.NotFound("Item", id) : TypedResults.NoContent();
+        var origin = EventOrigin.Of(http, clock);
+        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
+        var deleted = await db.Database
+            .SqlQuery<string>($"""DELETE FROM items WHERE id = {id} RETURNING name AS "Value" """)
+            .ToListAsync(cancellationToken);
+        if (deleted.Count == 0)
+            return Problems.NotFound("Item", id);
+
+        db.AddToOutbox(CatalogEvents.Deleted(id, deleted[0], origin), Item.EventKey(id));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Reads the item and locks its row until the transaction ends: a concurrent purchase cannot
+    /// change the stock under this update, and the item's events are queued in commit order.
+    /// </summary>
+    private static Task<Item?> LockAsync(ItemsDb db, int id, CancellationToken cancellationToken) =>
+        db.Items.FromSql($"SELECT * FROM items WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Saves the item with an ItemUpdated event naming the fields whose values changed.</summary>
+    private static async Task SaveUpdateAsync(ItemsDb db, Item item, EventOrigin origin, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.DetectChanges();
+        var changed = db.Entry(item).Properties
+            .Where(p => p.IsModified && p.Metadata.Name != nameof(Item.UpdatedAt))
+            .Select(p => p.Metadata.GetColumnName())
+            .ToArray();
+        db.AddToOutbox(CatalogEvents.Updated(item, changed, origin), Item.EventKey(item.Id));
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private static void Apply(Item item, ItemCreate body, DateTimeOffset now)

@@ -2,6 +2,9 @@ namespace Store.Items.Data;
 
 public sealed class Item
 {
+    /// <summary>The outbox ordering key of an item's events: they reach consumers in commit order.</summary>
+    public static string EventKey(int id) => $"item:{id}";
+
     public int Id { get; set; }
     public required string Name { get; set; }
     public string? Description { get; set; }

@@ -1,12 +1,15 @@
 using Microsoft.EntityFrameworkCore;
+using Store.Messaging;
 using Store.ServiceDefaults;
 
 namespace Store.Items.Data;
 
-/// <summary>The items service's own database: the catalog.</summary>
+/// <summary>The items service's own database: the catalog, the orders, and the events waiting to be published.</summary>
 public sealed class ItemsDb(DbContextOptions<ItemsDb> options) : DbContext(options)
 {
     public DbSet<Item> Items => Set<Item>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<IdempotentRequest> IdempotentRequests => Set<IdempotentRequest>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -27,6 +30,25 @@ public sealed class ItemsDb(DbContextOptions<ItemsDb> options) : DbContext(optio
             item.HasIndex(i => i.Stock);
         });
 
+        modelBuilder.Entity<Order>(order =>
+        {
+            order.Property(o => o.ItemName).HasMaxLength(100);
+            order.Property(o => o.UnitPrice).HasPrecision(12, 2);
+            order.Property(o => o.Total).HasPrecision(12, 2);
+            order.Property(o => o.Status).HasMaxLength(20);
+            order.ToTable(table => table.HasCheckConstraint("ck_orders_quantity_positive", "quantity > 0"));
+            // A user's orders, newest first.
+            order.HasIndex(o => new { o.UserId, o.Id });
+        });
+
+        modelBuilder.Entity<IdempotentRequest>(request =>
+        {
+            request.HasKey(r => new { r.UserId, r.Key });
+            request.Property(r => r.Key).HasMaxLength(200);
+            request.Property(r => r.Fingerprint).HasMaxLength(100);
+        });
+
+        modelBuilder.AddOutbox();
         modelBuilder.UseSnakeCaseNames();
     }
 }

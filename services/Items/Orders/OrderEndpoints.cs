@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Store.Items.Data;
+using Store.Messaging;
+using Store.ServiceDefaults;
+
+namespace Store.Items.Orders;
+
+/// <summary>
+/// Purchases and orders: any signed-in user buys and sees their own orders; admins see everyone's.
+/// A purchase commits its order and its OrderPlaced event together (Purchase.cs).
+/// </summary>
+public static class OrderEndpoints
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    private const int MaxKeyLength = 200;
+
+    public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
+    {
+        var orders = app.MapGroup("").WithTags("Orders").RequireAuthorization(Roles.User)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        orders.MapPost("/api/items/{id:int}/purchase", PurchaseItem)
+            .WithSummary("Buy an item: takes the stock and places an order. With an Idempotency-Key, a repeated request returns the first answer and buys nothing more.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        orders.MapPost("/api/orders", PlaceOrder)
+            .WithSummary("Place an order: the same purchase, naming the item in the body.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        orders.MapGet("/api/orders", ListOrders)
+            .WithSummary("The caller's orders, newest first (admins: everyone's, filter user_id); X-Total-Count holds the number of matches.")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        orders.MapGet("/api/orders/{id:int}", GetOrder)
+            .WithSummary("One order, for its buyer or an admin (404 for anyone else's).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PurchaseItem(
+        int id, PurchaseRequest body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        HttpContext http, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken) =>
+        BuyAsync(id, body.Quantity, idempotencyKey, http, db, clock, cancellationToken);
+
+    public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PlaceOrder(
+        OrderCreate body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
+        HttpContext http, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken) =>
+        BuyAsync(body.ItemId, body.Quantity, idempotencyKey, http, db, clock, cancellationToken);
+
+    public static async Task<Results<Ok<OrderResponse[]>, ProblemHttpResult>> ListOrders(
+        [AsParameters] OrderQuery query, ClaimsPrincipal user, ItemsDb db, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var orders = db.Orders.AsNoTracking();
+        if (user.IsAdmin())
+        {
+            if (query.UserId is { } userId)
+                orders = orders.Where(o => o.UserId == userId);
+        }
+        else
+        {
+            if (user.GetUserId() is not { } me)
+                return NoUserInToken();
+            if (query.UserId is { } userId && userId != me)
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Only admins may list another user's orders.");
+            orders = orders.Where(o => o.UserId == me);
+        }
+
+        var total = await orders.CountAsync(cancellationToken);
+        var page = await orders.OrderByDescending(o => o.Id)
+            .Skip(query.Skip ?? 0).Take(query.Limit ?? OrderQuery.DefaultLimit)
+            .ToListAsync(cancellationToken);
+        response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Ok(page.Select(OrderResponse.From).ToArray());
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(
+        int id, ClaimsPrincipal user, ItemsDb db, CancellationToken cancellationToken)
+    {
+        var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
+        // Someone else's order is "not found": order ids do not tell who bought what.
+        if (order is null || (!user.IsAdmin() && order.UserId != user.GetUserId()))
+            return Problems.NotFound("Order", id);
+        return TypedResults.Ok(OrderResponse.From(order));
+    }
+
+    private static async Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> BuyAsync(
+        int itemId, int quantity, string? idempotencyKey, HttpContext http, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (Buyer.From(http.User) is not { } buyer)
+            return NoUserInToken();
+        if (idempotencyKey is not null && !IsAcceptableKey(idempotencyKey))
+            return Problems.Invalid("idempotency_key", $"must be 1 to {MaxKeyLength} printable ASCII characters");
+
+        var outcome = await Purchase.BuyAsync(db, buyer, itemId, quantity, idempotencyKey, EventOrigin.Of(http, clock), cancellationToken);
+        switch (outcome)
+        {
+            case PurchaseOutcome.Placed placed:
+                if (placed.Replayed)
+                    http.Response.Headers[ReplayedHeader] = "true";
+                return TypedResults.Created($"/api/orders/{placed.Order.Id}", OrderResponse.From(placed.Order));
+            case PurchaseOutcome.NotEnoughStock notEnough:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "Not enough stock",
+                    detail: $"Item {itemId}: requested {quantity}, only {notEnough.Available} available",
+                    extensions: new Dictionary<string, object?>
+                    {
+                        ["error"] = "insufficient_stock",
+                        ["requested"] = quantity,
+                        ["available"] = notEnough.Available,
+                    });
+            case PurchaseOutcome.KeyReused:
+                return Problems.Invalid("idempotency_key", "was already used for a different request");
+            default:
+                return Problems.NotFound("Item", itemId);
+        }
+    }
+
+    private static ProblemHttpResult NoUserInToken() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "The access token names no user.");
+
+    private static bool IsAcceptableKey(string key) =>
+        key.Length is > 0 and <= MaxKeyLength && key.All(c => c is >= '!' and <= '~');
+}

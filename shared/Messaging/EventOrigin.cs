@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Http;
+using Store.ServiceDefaults;
+
+namespace Store.Messaging;
+
+/// <summary>
+/// What every event says about where it came from (CONTRACT.md, Events): its own id, when it
+/// happened, the correlation id of the request that caused it, and the acting user.
+/// </summary>
+public sealed record EventOrigin(Guid EventId, DateTimeOffset OccurredAt, string? CorrelationId, int? ActorId, string? ActorName)
+{
+    /// <summary>
+    /// The origin of an event caused by this request: the correlation id is its X-Request-Id
+    /// (<see cref="HttpContext.TraceIdentifier"/>), the actor is the token's <c>sub</c> and <c>name</c>.
+    /// The id is a version 7 UUID, so ids sort by time.
+    /// </summary>
+    public static EventOrigin Of(HttpContext http, TimeProvider clock) => new(
+        Guid.CreateVersion7(clock.GetUtcNow()),
+        clock.GetUtcNowForDatabase(),
+        http.TraceIdentifier,
+        http.User.GetUserId(),
+        http.User.GetUserName());
+}

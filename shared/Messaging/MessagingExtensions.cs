@@ -1,0 +1,94 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Store.ServiceDefaults;
+
+namespace Store.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// MassTransit on RabbitMQ (settings <c>RabbitMq:*</c>): publisher confirms, durable queues named
+    /// in kebab-case after their consumers, consumer retries with exponential backoff and then the
+    /// queue's <c>_error</c> queue, and the bus in <c>/health/ready</c>. With
+    /// <paramref name="publishFrom"/> (the service's DbContext, whose model calls
+    /// <see cref="Outbox.AddOutbox"/>), also the outbox relay that publishes what that database's
+    /// transactions put in <c>outbox_messages</c> (settings <c>Outbox:*</c>), and its health check
+    /// (degraded while it cannot publish).
+    /// </summary>
+    /// <param name="builder">The service's builder.</param>
+    /// <param name="publishFrom">The DbContext holding the outbox; null for a service that only consumes.</param>
+    /// <param name="consumers">Registers the service's consumers, e.g. <c>bus => bus.AddConsumer&lt;AuditConsumer&gt;()</c>.</param>
+    public static WebApplicationBuilder AddMessaging(
+        this WebApplicationBuilder builder, Type? publishFrom = null, Action<IBusRegistrationConfigurator>? consumers = null)
+    {
+        var rabbitMq = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            // The outbox keeps requests working while the broker is away, so an outage degrades the
+            // service (still 200 on /health/ready) instead of taking it out of rotation.
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = "rabbitmq";
+                health.MinimalFailureStatus = HealthStatus.Degraded;
+                health.Tags.Add(Health.Ready);
+            });
+            bus.AddConfigureEndpointsCallback((_, endpoint) =>
+            {
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
+                {
+                    queue.Durable = true;
+                    queue.AutoDelete = false;
+                }
+            });
+            consumers?.Invoke(bus);
+
+            bus.UsingRabbitMq((context, broker) =>
+            {
+                broker.Host(rabbitMq.Host, rabbitMq.Port, rabbitMq.VirtualHost, host =>
+                {
+                    host.Username(rabbitMq.Username);
+                    host.Password(rabbitMq.Password);
+                    host.PublisherConfirmation = true;
+                });
+                broker.PrefetchCount = rabbitMq.PrefetchCount;
+                broker.ConcurrentMessageLimit = rabbitMq.ConcurrentMessageLimit;
+                // In-memory retries first; when they are used up, MassTransit moves the message to <queue>_error.
+                broker.UseMessageRetry(retry => retry.Exponential(
+                    rabbitMq.RetryLimit, rabbitMq.RetryMinInterval, rabbitMq.RetryMaxInterval, rabbitMq.RetryMinInterval));
+                broker.ConfigureEndpoints(context);
+            });
+        });
+
+        if (publishFrom is not null)
+        {
+            if (!publishFrom.IsAssignableTo(typeof(DbContext)))
+                throw new ArgumentException($"{publishFrom.Name} is not a DbContext.", nameof(publishFrom));
+            // The relay and its commit signal are per DbContext type.
+            typeof(MessagingExtensions).GetMethod(nameof(AddOutboxRelay), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(publishFrom)
+                .Invoke(null, [builder]);
+        }
+        return builder;
+    }
+
+    private static void AddOutboxRelay<TDb>(WebApplicationBuilder builder)
+        where TDb : DbContext
+    {
+        builder.Services.Configure<OutboxOptions>(builder.Configuration.GetSection(OutboxOptions.Section));
+        builder.Services.AddSingleton<OutboxSignal<TDb>>();
+        builder.Services.AddSingleton<OutboxCommitInterceptor<TDb>>();
+        builder.Services.ConfigureDbContext<TDb>((services, options) =>
+            options.AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor<TDb>>()));
+        builder.Services.AddSingleton<OutboxRelayState<TDb>>();
+        builder.Services.AddHostedService<OutboxRelay<TDb>>();
+        builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck<TDb>>("outbox", tags: [Health.Ready]);
+    }
+}

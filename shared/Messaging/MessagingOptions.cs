@@ -1,0 +1,53 @@
+namespace Store.Messaging;
+
+/// <summary>Settings of the <c>RabbitMq</c> configuration section: the broker, and how consumers take and retry messages.</summary>
+public sealed class RabbitMqOptions
+{
+    public const string Section = "RabbitMq";
+
+    public string Host { get; set; } = "127.0.0.1";
+    public ushort Port { get; set; } = 5672;
+    public string VirtualHost { get; set; } = "/";
+    public string Username { get; set; } = "guest";
+    public string Password { get; set; } = "guest";
+
+    /// <summary>How many unacknowledged messages the broker hands each consumer queue at once.</summary>
+    public ushort PrefetchCount { get; set; } = 16;
+
+    /// <summary>How many messages of one queue are handled at the same time.</summary>
+    public int ConcurrentMessageLimit { get; set; } = 8;
+
+    /// <summary>Retries of a failing consumer, with exponential backoff, before the message goes to the queue's <c>_error</c> queue.</summary>
+    public int RetryLimit { get; set; } = 5;
+
+    public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Settings of the <c>Outbox</c> configuration section: how the relay publishes the outbox.</summary>
+public sealed class OutboxOptions
+{
+    public const string Section = "Outbox";
+
+    /// <summary>How many rows one relay round claims and publishes.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// How often the relay looks for rows when nothing woke it: a commit in this process wakes it at
+    /// once, so this only bounds the delay for rows another instance committed and left behind.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one publish may wait for the broker's confirm before the round counts as failed.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The first pause after a failed round; it doubles with each failure up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryMinDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long sent rows are kept (to see what was published) before they are deleted.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+}

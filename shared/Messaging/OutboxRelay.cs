@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Store.ServiceDefaults;
+
+namespace Store.Messaging;
+
+/// <summary>
+/// Publishes the outbox of <typeparamref name="TDb"/>: claims unsent rows in id order, publishes them
+/// through MassTransit (each publish waits for the broker's confirm), marks them sent, and commits.
+/// A failed round is retried with exponential backoff, forever: a broker outage delays events and
+/// never loses one. Several instances may run against one database: rows are claimed with
+/// <c>FOR UPDATE SKIP LOCKED</c>, and a row whose key has an earlier row claimed elsewhere waits,
+/// so each key's events still go out in order. Sent rows are deleted after the retention period.
+/// </summary>
+internal sealed partial class OutboxRelay<TDb>(
+    IServiceScopeFactory scopes,
+    IBus bus,
+    OutboxSignal<TDb> signal,
+    OutboxRelayState<TDb> state,
+    IOptions<OutboxOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxRelay<TDb>> logger) : BackgroundService
+    where TDb : DbContext
+{
+    private static readonly ConcurrentDictionary<string, Type> MessageTypes = new();
+    private readonly OutboxOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        var nextPrune = clock.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claimed = await RelayOnceAsync(stoppingToken);
+                if (failures > 0)
+                    LogRecovered(logger, failures);
+                failures = 0;
+                state.Succeeded();
+                if (clock.GetUtcNow() >= nextPrune)
+                {
+                    await PruneAsync(stoppingToken);
+                    nextPrune = clock.GetUtcNow() + _options.PruneInterval;
+                }
+                // A full batch means more may be waiting: go on at once.
+                if (claimed < _options.BatchSize)
+                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
+            }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping: what was confirmed is marked sent, the rest waits for the next start.
+                return;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                state.Failed(e, clock.GetUtcNow());
+                var delay = Backoff(failures);
+                LogRoundFailed(logger, e, failures, delay);
+                try
+                {
+                    await Task.Delay(delay, clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>One round: claim, publish, mark sent, commit. Returns how many rows were claimed; throws if any publish failed.</summary>
+    internal async Task<int> RelayOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
+
+        var batch = await ClaimAsync(db, _options.BatchSize, cancellationToken);
+        if (batch.Count == 0)
+            return 0;
+
+        var (sent, failure) = await PublishAsync(batch, cancellationToken);
+        if (sent.Count > 0)
+        {
+            // What the broker confirmed is recorded even when the round is being cancelled.
+            var now = clock.GetUtcNow();
+            await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        if (failure is not null)
+            throw new OutboxPublishException($"Published {sent.Count} of {batch.Count} outbox messages.", failure);
+        return batch.Count;
+    }
+
+    /// <summary>
+    /// Locks the first unsent rows no other relay holds, and keeps of them those whose key has no
+    /// earlier unsent row outside this batch (such a row is held by another relay: it goes first).
+    /// </summary>
+    private static Task<List<OutboxMessage>> ClaimAsync(TDb db, int batchSize, CancellationToken cancellationToken) =>
+        db.Set<OutboxMessage>().FromSql($"""
+            WITH claimed AS (
+                SELECT id FROM outbox_messages
+                WHERE sent_at IS NULL
+                ORDER BY id
+                LIMIT {batchSize}
+                FOR UPDATE SKIP LOCKED)
+            SELECT m.* FROM outbox_messages m
+            JOIN claimed c ON c.id = m.id
+            WHERE m.ordering_key IS NULL OR NOT EXISTS (
+                SELECT 1 FROM outbox_messages earlier
+                WHERE earlier.sent_at IS NULL
+                  AND earlier.ordering_key = m.ordering_key
+                  AND earlier.id < m.id
+                  AND earlier.id NOT IN (SELECT id FROM claimed))
+            ORDER BY m.id
+            """).AsNoTracking().ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Publishes each key's rows one after another (so the broker receives them in order), different
+    /// keys side by side. A key stops at its first failure; its later rows wait for the next round.
+    /// </summary>
+    private async Task<(List<long> Sent, Exception? Failure)> PublishAsync(List<OutboxMessage> batch, CancellationToken cancellationToken)
+    {
+        var sent = new ConcurrentBag<long>();
+        var failures = new ConcurrentQueue<Exception>();
+        var keys = batch.GroupBy(m => m.OrderingKey ?? $"#{m.Id}");
+        await Task.WhenAll(keys.Select(async key =>
+        {
+            foreach (var message in key)
+            {
+                try
+                {
+                    await PublishAsync(message, cancellationToken);
+                    sent.Add(message.Id);
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(e);
+                    return;
+                }
+            }
+        }));
+        return ([.. sent], failures.IsEmpty ? null : failures.Count == 1 ? failures.Single() : new AggregateException(failures));
+    }
+
+    private async Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var type = MessageTypes.GetOrAdd(message.MessageType, name => Type.GetType(name, throwOnError: true)!);
+        var body = JsonSerializer.Deserialize(message.Body, type, Outbox.Json)
+            ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty body.");
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
+        await bus.Publish(body, type, context =>
+        {
+            context.MessageId = message.MessageId;
+            if (message.CorrelationId is { } correlationId)
+            {
+                context.Headers.Set(RequestIdMiddleware.HeaderName, correlationId);
+                if (Guid.TryParse(correlationId, out var correlationGuid))
+                    context.CorrelationId = correlationGuid;
+            }
+        }, timeout.Token);
+    }
+
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        var cutoff = clock.GetUtcNow() - _options.Retention;
+        var pruned = await db.Set<OutboxMessage>().Where(m => m.SentAt != null && m.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        if (pruned > 0)
+            LogPruned(logger, pruned, cutoff);
+    }
+
+    /// <summary>Doubles from RetryMinDelay up to RetryMaxDelay, with up to a fifth of jitter so that instances spread out.</summary>
+    private TimeSpan Backoff(int failures)
+    {
+        var exponential = _options.RetryMinDelay * Math.Pow(2, Math.Min(failures - 1, 30));
+        var capped = exponential < _options.RetryMaxDelay ? exponential : _options.RetryMaxDelay;
+        return capped * (1 - (Random.Shared.NextDouble() * 0.2));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay round failed ({Failures} in a row); retrying in {Delay}")]
+    private static partial void LogRoundFailed(ILogger logger, Exception exception, int failures, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay publishes again after {Failures} failed round(s)")]
+    private static partial void LogRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} outbox messages sent before {Cutoff}")]
+    private static partial void LogPruned(ILogger logger, int count, DateTimeOffset cutoff);
+}
+
+/// <summary>Some messages of a relay round could not be published; they stay in the outbox and are retried.</summary>
+public sealed class OutboxPublishException(string message, Exception innerException) : Exception(message, innerException);

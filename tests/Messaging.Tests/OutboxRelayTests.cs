@@ -1,0 +1,178 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Store.Testing;
+
+namespace Store.Messaging.Tests;
+
+/// <summary>The outbox relay against the real PostgreSQL and RabbitMQ.</summary>
+public sealed class OutboxRelayTests(MessagingServers servers) : IClassFixture<MessagingServers>
+{
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(30);
+
+    private static string NewKey() => $"stream-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task A_committed_event_is_published_with_its_event_id_as_message_id_and_its_correlation_id()
+    {
+        await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
+        await using var service = await servers.StartServiceAsync();
+        var key = NewKey();
+        var correlationId = Guid.NewGuid().ToString("N");
+
+        var written = await service.WriteNoteAsync(key, 1, correlationId);
+
+        var delivery = (await collector.WaitForAsync(1, m => m.Key == key)).Single();
+        Assert.Equal(written, delivery.Message);
+        Assert.Equal(written.EventId, delivery.MessageId);
+        Assert.Equal(correlationId, delivery.RequestId);
+        Assert.Equal(Guid.Parse(correlationId), delivery.CorrelationId);
+        await using var db = servers.NewDb();
+        var row = await db.Set<OutboxMessage>().SingleAsync(m => m.MessageId == written.EventId);
+        Assert.NotNull(row.SentAt);
+        Assert.Equal(key, row.OrderingKey);
+    }
+
+    [Fact]
+    public async Task The_event_of_a_rolled_back_transaction_is_never_written_nor_published()
+    {
+        await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
+        await using var service = await servers.StartServiceAsync();
+        var key = NewKey();
+
+        await using (var scope = service.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TestDb>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Notes.Add(new Note { Key = key, Sequence = 1 });
+            db.AddToOutbox(NoteWritten.For(new Note { Key = key, Sequence = 1 }), key);
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+        // Written after the rolled-back one: once it has arrived, the relay has been past the other.
+        await service.WriteNoteAsync(key, 2);
+
+        var deliveries = await collector.WaitForAsync(1, m => m.Key == key);
+        Assert.Equal(2, deliveries.Single().Message.Sequence);
+        await using var check = servers.NewDb();
+        Assert.Equal(1, await check.Notes.CountAsync(n => n.Key == key));
+        Assert.Equal(1, await check.Set<OutboxMessage>().CountAsync(m => m.OrderingKey == key));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_commit_wakes_the_relay_at_once_instead_of_at_the_next_poll(bool explicitTransaction)
+    {
+        await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
+        await using var service = await servers.StartServiceAsync(settings: new Dictionary<string, string>
+        {
+            ["Outbox:PollInterval"] = "00:10:00",
+        });
+        var key = NewKey();
+        // Once the first event is out, the relay has nothing left and waits: for a signal, or ten minutes.
+        await service.WriteNoteAsync(key, 0);
+        await collector.WaitForAsync(1, m => m.Key == key);
+
+        var started = DateTimeOffset.UtcNow;
+        if (explicitTransaction)
+            await service.WriteNoteAsync(key, 1);
+        else
+            await service.WriteEventAsync(key, 1);
+
+        var delivery = (await collector.WaitForAsync(2, m => m.Key == key, timeout: TimeSpan.FromSeconds(20)))[1];
+        Assert.Equal(1, delivery.Message.Sequence);
+        Assert.True(delivery.ReceivedAt - started < TimeSpan.FromSeconds(5),
+            $"delivered after {(delivery.ReceivedAt - started).TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task Two_relays_on_one_database_publish_every_event_once_and_each_key_in_commit_order()
+    {
+        await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
+        // Small batches and a short poll, so that both relays keep claiming rows side by side.
+        var settings = new Dictionary<string, string> { ["Outbox:BatchSize"] = "7", ["Outbox:PollInterval"] = "00:00:00.020" };
+        await using var first = await servers.StartServiceAsync(settings: settings);
+        await using var second = await servers.StartServiceAsync(settings: settings);
+        var keys = Enumerable.Range(0, 4).Select(_ => NewKey()).ToArray();
+        const int perKey = 40;
+
+        // Each key is written by one writer, in sequence, alternating between the two instances.
+        await Task.WhenAll(keys.Select(async key =>
+        {
+            for (var sequence = 1; sequence <= perKey; sequence++)
+                await (sequence % 2 == 0 ? first : second).WriteNoteAsync(key, sequence);
+        }));
+
+        var deliveries = await collector.WaitForAsync(keys.Length * perKey, m => keys.Contains(m.Key));
+        Assert.Equal(keys.Length * perKey, deliveries.Count);
+        Assert.Equal(deliveries.Count, deliveries.Select(d => d.MessageId).Distinct().Count());
+        foreach (var key in keys)
+            Assert.Equal(Enumerable.Range(1, perKey), deliveries.Where(d => d.Message.Key == key).Select(d => d.Message.Sequence));
+    }
+
+    [Fact]
+    public async Task While_the_broker_is_unreachable_events_wait_and_then_arrive_once_each_in_order()
+    {
+        await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
+        await using var proxy = TcpProxy.ToRabbitMq();
+        await using var service = await servers.StartServiceAsync(rabbitMqPort: proxy.Port);
+        var key = NewKey();
+        await service.WriteNoteAsync(key, 0);
+        await collector.WaitForAsync(1, m => m.Key == key);
+
+        proxy.Cut();
+        for (var sequence = 1; sequence <= 20; sequence++)
+            await service.WriteNoteAsync(key, sequence);
+        await using (var db = servers.NewDb())
+            Assert.Equal(20, await db.Set<OutboxMessage>().CountAsync(m => m.OrderingKey == key && m.SentAt == null));
+        proxy.Resume();
+
+        var deliveries = await collector.WaitForAsync(21, m => m.Key == key);
+        Assert.Equal(Enumerable.Range(0, 21), deliveries.Select(d => d.Message.Sequence));
+    }
+
+    [Fact]
+    public async Task Events_a_stopped_instance_could_not_publish_are_published_by_the_next_one()
+    {
+        await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
+        var key = NewKey();
+        await using (var proxy = TcpProxy.ToRabbitMq())
+        {
+            proxy.Cut();
+            await using var unlucky = await servers.StartServiceAsync(rabbitMqPort: proxy.Port);
+            await unlucky.WriteNoteAsync(key, 1);
+            await unlucky.WriteNoteAsync(key, 2);
+        }
+        await using (var db = servers.NewDb())
+            Assert.Equal(2, await db.Set<OutboxMessage>().CountAsync(m => m.OrderingKey == key && m.SentAt == null));
+
+        await using var next = await servers.StartServiceAsync();
+
+        var deliveries = await collector.WaitForAsync(2, m => m.Key == key);
+        Assert.Equal([1, 2], deliveries.Select(d => d.Message.Sequence));
+    }
+
+    [Fact]
+    public async Task Sent_rows_are_pruned_after_the_retention_period()
+    {
+        await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
+        await using var service = await servers.StartServiceAsync(settings: new Dictionary<string, string>
+        {
+            ["Outbox:Retention"] = "00:00:00.200",
+            ["Outbox:PruneInterval"] = "00:00:00.100",
+            ["Outbox:PollInterval"] = "00:00:00.100",
+        });
+        var key = NewKey();
+
+        var written = await service.WriteNoteAsync(key, 1);
+        await collector.WaitForAsync(1, m => m.Key == key);
+
+        await Eventually.GetAsync(
+            async () =>
+            {
+                await using var db = servers.NewDb();
+                return await db.Set<OutboxMessage>().CountAsync(m => m.MessageId == written.EventId);
+            },
+            count => count == 0, Soon, "the sent row to be pruned");
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Store.Contracts;
+using Store.ServiceDefaults;
+
+namespace Store.Messaging.Tests;
+
+/// <summary>A service's database in miniature: one table of its own, the outbox and the inbox.</summary>
+public sealed class TestDb(DbContextOptions<TestDb> options) : DbContext(options)
+{
+    public DbSet<Note> Notes => Set<Note>();
+
+    /// <summary>What the test consumer writes, once per message it handles.</summary>
+    public DbSet<NoteCopy> Copies => Set<NoteCopy>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddOutbox();
+        modelBuilder.AddInbox();
+        modelBuilder.UseSnakeCaseNames();
+    }
+}
+
+public sealed class Note
+{
+    public int Id { get; set; }
+    public required string Key { get; set; }
+    public int Sequence { get; set; }
+}
+
+public sealed class NoteCopy
+{
+    public int Id { get; set; }
+    public Guid EventId { get; set; }
+    public int NoteId { get; set; }
+}
+
+/// <summary>The event the test service publishes: note <see cref="Sequence"/> of stream <see cref="Key"/> was written.</summary>
+public sealed record NoteWritten(
+    Guid EventId, DateTimeOffset OccurredAt, string? CorrelationId, int? ActorId, string? ActorName,
+    int NoteId, string Key, int Sequence) : IIntegrationEvent
+{
+    public static NoteWritten For(Note note, string? correlationId = null) =>
+        new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, correlationId, 7, "tester", note.Id, note.Key, note.Sequence);
+}
