@@ -1,3 +1,4 @@
+using Store.Messaging;
 using Store.ServiceDefaults;
 using Store.Users.Admin;
 using Store.Users.Auth;
@@ -8,6 +9,7 @@ using Store.Users.Registration;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();               // JSON, problem details, logging, telemetry, health, docs, JWT
 builder.AddDatabase<UsersDb>("users");      // EF Core + Npgsql, migrated at start-up
+builder.AddMessaging(publishFrom: typeof(UsersDb)); // MassTransit/RabbitMQ + the relay of UsersDb's outbox
 builder.Services.AddValidation();           // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 builder.AddTokenIssuing();                  // Auth/: signing keys, passwords, tokens; validates its own tokens in process
 builder.AddFirstAdmin();                    // Admin/FirstAdmin.cs: the admin from configuration, once (after the migrations)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Store.Messaging;
 using Store.ServiceDefaults;
 using Store.Users.Auth;
 using Store.Users.Data;
@@ -63,12 +64,13 @@ public static class AdminEndpoints
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(
-        int id, UsersDb db, CancellationToken cancellationToken)
+        int id, UsersDb db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var user = await db.Users.FindAsync([id], cancellationToken);
         if (user is null)
             return Problems.NotFound("User", id);
         db.Users.Remove(user);
+        db.AddToOutbox(UserEvents.Deleted(user, EventOrigin.Of(http, clock)), UserEvents.Key(user.Id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Store.Messaging;
 using Store.ServiceDefaults;
 
 namespace Store.Users.Data;
@@ -49,6 +50,7 @@ public sealed class UsersDb(DbContextOptions<UsersDb> options) : DbContext(optio
             user.HasIndex(u => u.NormalizedEmail).IsUnique().HasDatabaseName(UniqueEmail);
         });
 
+        modelBuilder.AddOutbox();
         modelBuilder.UseSnakeCaseNames();
     }
 }

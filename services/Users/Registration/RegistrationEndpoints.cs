@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Store.Messaging;
 using Store.ServiceDefaults;
 using Store.Users.Auth;
 using Store.Users.Data;
@@ -20,7 +21,7 @@ public static class RegistrationEndpoints
     }
 
     public static async Task<Results<Created<UserResponse>, ProblemHttpResult>> Register(
-        UserCreate body, UsersDb db, Passwords passwords, TimeProvider clock, CancellationToken cancellationToken)
+        UserCreate body, UsersDb db, Passwords passwords, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         var user = new User
         {
@@ -32,6 +33,8 @@ public static class RegistrationEndpoints
         };
         user.PasswordHash = passwords.Hash(user, body.Password);
         db.Users.Add(user);
+        // A new account registers itself: it is the actor of its own event.
+        db.AddToOutbox(UserEvents.Registered(user, EventOrigin.Of(http, clock)), UserEvents.Key(user.Id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
