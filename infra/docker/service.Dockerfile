@@ -17,6 +17,9 @@ RUN apt-get update \
 ARG ASSEMBLY
 WORKDIR /app
 COPY --from=build /app .
+# A folder the service may write (the users service's generated development key); a named volume
+# mounted here starts with this ownership.
+RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     ASSEMBLY=${ASSEMBLY}
 EXPOSE 8080
