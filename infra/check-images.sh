@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Checks what `docker compose up --build` needs without a Docker engine: the compose file is valid,
-# and every image's build step (the `dotnet publish` in infra/docker/service.Dockerfile) succeeds
-# for each PROJECT the compose file builds.
+# Checks what `docker compose up --build` and `kubectl apply -k infra/k8s` need, without a Docker
+# engine or a cluster: the compose file is valid, every image's build step (the `dotnet publish` in
+# infra/docker/service.Dockerfile) succeeds for each PROJECT the compose file builds, and the
+# Kubernetes manifests render with probes and resources on every Deployment.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
@@ -26,3 +27,15 @@ for project in $projects; do
     || die "publishing $project failed"
   log "published $project"
 done
+
+if command -v kubectl >/dev/null; then
+  manifests=$(kubectl kustomize infra/k8s) || die "infra/k8s does not render"
+  deployments=$(grep -c '^kind: Deployment' <<<"$manifests")
+  for part in readinessProbe livenessProbe startupProbe 'requests:' 'limits:'; do
+    n=$(grep -c " $part" <<<"$manifests")
+    [ "$n" -eq "$deployments" ] || die "infra/k8s: $n of $deployments Deployments have $part"
+  done
+  log "infra/k8s renders: $deployments Deployments, each with probes and resources"
+else
+  log "kubectl is not installed: infra/k8s was not rendered"
+fi

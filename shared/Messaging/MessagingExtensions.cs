@@ -46,6 +46,9 @@ public static class MessagingExtensions
                 {
                     queue.Durable = true;
                     queue.AutoDelete = false;
+                    // Replicated across a RabbitMQ cluster's nodes (infra/k8s/README.md).
+                    if (rabbitMq.QuorumQueues)
+                        queue.SetQuorumQueue();
                 }
             });
             consumers?.Invoke(bus);

@@ -17,6 +17,12 @@ public sealed class RabbitMqOptions
     /// <summary>How many messages of one queue are handled at the same time.</summary>
     public int ConcurrentMessageLimit { get; set; } = 8;
 
+    /// <summary>
+    /// Declare consumer queues as quorum queues (replicated; for a RabbitMQ cluster). A queue's type
+    /// is fixed when it is first declared, so switch before the queues exist.
+    /// </summary>
+    public bool QuorumQueues { get; set; }
+
     /// <summary>Retries of a failing consumer, with exponential backoff, before the message goes to the queue's <c>_error</c> queue.</summary>
     public int RetryLimit { get; set; } = 5;
 
