@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -109,11 +110,36 @@ public static class Database
         where TDb : DbContext
     {
         private static readonly string DbName = typeof(TDb).Name;
+        private const long MigrationLock = 0x5354_4f52_454d_4947; // "STOREMIG"
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<TDb>();
+            if (!await db.Database.GetService<IRelationalDatabaseCreator>().ExistsAsync(cancellationToken))
+            {
+                // A first start: Migrate creates the database, then applies everything.
+                await MigrateAsync(db, cancellationToken);
+                return;
+            }
+
+            // Instances starting together take turns: the second finds nothing left to apply.
+            // The advisory lock belongs to this session and to this database only.
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLock})", cancellationToken);
+                await MigrateAsync(db, cancellationToken);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLock})", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+
+        private async Task MigrateAsync(TDb db, CancellationToken cancellationToken)
+        {
             var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             if (pending.Count == 0)
                 return;

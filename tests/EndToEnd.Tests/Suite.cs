@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Store.Testing;
+
+namespace Store.EndToEnd.Tests;
+
+/// <summary>
+/// The whole suite as real processes: the four services and the gateway on free ports, each service
+/// on a fresh database of its own, all on one fresh RabbitMQ vhost, tokens issued by the real users
+/// service and checked everywhere against its JWKS URL. Tests talk only to the gateway.
+/// </summary>
+public sealed class Suite : IAsyncLifetime
+{
+    public const string AdminUsername = "admin";
+    public const string AdminPassword = "end-to-end-admin-password";
+
+    private readonly List<IAsyncDisposable> _owned = [];
+    private string? _keyFolder;
+
+    public ServiceProcess Users { get; private set; } = null!;
+    public ServiceProcess Items { get; private set; } = null!;
+    public ServiceProcess AuditLog { get; private set; } = null!;
+    public ServiceProcess Notifications { get; private set; } = null!;
+    public ServiceProcess Gateway { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var vhost = Own(await TestVhost.CreateAsync("e2e"));
+        _keyFolder = Directory.CreateTempSubdirectory("e2e-keys").FullName;
+
+        var users = await SettingsAsync("users", vhost);
+        users["Jwt:GenerateKey"] = "true";
+        users["Jwt:GeneratedKeyFile"] = Path.Combine(_keyFolder, "signing.dev-key.json");
+        users["Admin:Username"] = AdminUsername;
+        users["Admin:Password"] = AdminPassword;
+        users["Admin:Email"] = "admin@example.com";
+        Users = Own(await ServiceProcess.StartAsync("services/Users", users));
+        var jwks = new Uri(Users.Address, ".well-known/jwks.json").ToString();
+
+        Items = Own(await ServiceProcess.StartAsync("services/Items", await SettingsAsync("items", vhost, jwks)));
+        AuditLog = Own(await ServiceProcess.StartAsync("services/AuditLog", await SettingsAsync("audit", vhost, jwks)));
+        Notifications = Own(await ServiceProcess.StartAsync("services/Notifications", await SettingsAsync("notifications", vhost, jwks)));
+
+        var gateway = new Dictionary<string, string?>
+        {
+            ["Auth:JwksUrl"] = jwks,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["RateLimits:PerClient:PermitLimit"] = "100000",
+            ["RateLimits:Token:PermitLimit"] = "100000",
+        };
+        foreach (var (cluster, service) in new[] { ("users", Users), ("items", Items), ("audit", AuditLog), ("notifications", Notifications) })
+        {
+            gateway[$"ReverseProxy:Clusters:{cluster}:Destinations:default:Address"] = service.Address.ToString();
+            gateway[$"ReverseProxy:Clusters:{cluster}:HealthCheck:Active:Interval"] = "00:00:01";
+        }
+        Gateway = Own(await ServiceProcess.StartAsync("gateway", gateway));
+    }
+
+    /// <summary>A service's settings on a fresh database of its own and the suite's vhost, trusting the users service's JWKS.</summary>
+    private async Task<Dictionary<string, string?>> SettingsAsync(string database, TestVhost vhost, string? jwksUrl = null)
+    {
+        var settings = ServiceSettings.For(database, Own(await TestDatabase.CreateAsync($"e2e_{database}")), vhost);
+        settings["Auth:Jwks"] = null;
+        settings["Auth:JwksUrl"] = jwksUrl;
+        return settings;
+    }
+
+    private T Own<T>(T resource) where T : IAsyncDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+
+    public async Task DisposeAsync()
+    {
+        // Processes first (they hold connections), then databases and the vhost.
+        foreach (var resource in Enumerable.Reverse(_owned))
+            await resource.DisposeAsync();
+        if (_keyFolder is not null)
+            Directory.Delete(_keyFolder, recursive: true);
+    }
+
+    /// <summary>A client of the gateway, sending <paramref name="token"/> when given.</summary>
+    public HttpClient Client(string? token = null)
+    {
+        var client = Gateway.CreateClient();
+        if (token is not null)
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Logs in through the gateway (the OAuth2 password grant) and returns the access token.</summary>
+    public async Task<string> LogInAsync(string username, string password)
+    {
+        using var client = Client();
+        using var response = await client.PostAsync("/api/auth/token",
+            new FormUrlEncodedContent([new("username", username), new("password", password)]));
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    public static string Unique(string prefix) =>
+        $"{prefix}{DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture)[^9..]}{Random.Shared.Next(100, 999)}";
+}
