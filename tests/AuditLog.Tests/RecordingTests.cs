@@ -72,4 +72,36 @@ public sealed class RecordingTests(AuditApi api) : IClassFixture<AuditApi>, IAsy
         Assert.Single(entries, e => e.EventId == twice.EventId);
         Assert.Equal(2, entries.Count);
     }
+
+    [Fact]
+    public async Task The_same_event_under_another_message_id_is_recorded_once_and_not_sent_to_the_error_queue()
+    {
+        var actor = AuditApi.NewActorId();
+        var replayed = AuditApi.ItemCreated(actor, 12);
+        var marker = AuditApi.ItemCreated(actor, 13);
+
+        await _publisher.PublishAsync(replayed, replayed.EventId);
+        await api.WaitForEntriesAsync(actor, 1);
+        await _publisher.PublishAsync(replayed, Guid.NewGuid());
+        await _publisher.PublishAsync(marker, marker.EventId);
+        await api.WaitForEntriesAsync(actor, 2);
+        await Eventually.GetAsync(() => api.Vhost.CountMessagesAsync("audit-log"), n => n == 0, TimeSpan.FromSeconds(30), "an empty audit-log queue");
+
+        Assert.Equal(new[] { replayed.EventId, marker.EventId }.Order(), (await api.EntriesOfAsync(actor)).Select(e => e.EventId).Order());
+        Assert.True((await api.Vhost.CountMessagesAsync("audit-log_error") ?? 0) == 0);
+    }
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    [InlineData("/docs/index.html")]
+    [InlineData("/swagger/v1/swagger.json")]
+    public async Task Health_and_api_docs_answer(string path)
+    {
+        using var client = api.Anonymous();
+
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
 }

@@ -60,6 +60,20 @@ public sealed class QueryTests(NotificationsApi api) : IClassFixture<Notificatio
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    [InlineData("/docs/index.html")]
+    [InlineData("/swagger/v1/swagger.json")]
+    public async Task Health_and_api_docs_answer(string path)
+    {
+        using var client = api.Anonymous();
+
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     private async Task SeedAsync(int userId, int count)
     {
         await using var db = api.OpenDb();

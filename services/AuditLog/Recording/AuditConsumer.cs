@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Store.AuditLog.Data;
 using Store.Contracts;
 using Store.Messaging;
@@ -10,8 +11,8 @@ namespace Store.AuditLog.Recording;
 
 /// <summary>
 /// Records every event of the contracts as one audit entry. Through the inbox: the entry and the
-/// record of the message commit together, so a redelivered event adds nothing; the unique event_id
-/// is the second guard (an event re-published under another message id still fails to insert twice).
+/// record of the message commit together, so a redelivered event adds nothing. An event re-published
+/// under another message id is found by its event_id (unique) and not recorded again.
 /// </summary>
 public sealed class AuditConsumer(AuditDb db, TimeProvider clock) :
     IConsumer<UserRegistered>, IConsumer<UserDeleted>, IConsumer<UserSettingsChanged>,
@@ -50,8 +51,11 @@ public sealed class AuditConsumer(AuditDb db, TimeProvider clock) :
         where TEvent : class, IIntegrationEvent
     {
         var message = context.Message;
-        await db.HandleOnceAsync(context, InboxName, _ =>
+        await db.HandleOnceAsync(context, InboxName, async cancellationToken =>
         {
+            // The same event re-published under another message id (a replay by hand, say) is already recorded.
+            if (await db.Entries.AnyAsync(e => e.EventId == message.EventId, cancellationToken))
+                return;
             db.Entries.Add(new AuditEntry
             {
                 EventId = message.EventId,
@@ -66,7 +70,6 @@ public sealed class AuditConsumer(AuditDb db, TimeProvider clock) :
                 RecordedAt = clock.GetUtcNowForDatabase(),
                 CorrelationId = message.CorrelationId ?? context.Headers.Get<string>(RequestIdMiddleware.HeaderName),
             });
-            return Task.CompletedTask;
         });
     }
 }

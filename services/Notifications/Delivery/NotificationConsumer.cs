@@ -75,6 +75,9 @@ public sealed partial class NotificationConsumer(
         var message = context.Message;
         await db.HandleOnceAsync(context, InboxName, async cancellationToken =>
         {
+            // The same event re-published under another message id (a replay by hand, say) has its row already.
+            if (await db.Notifications.AnyAsync(n => n.EventId == message.EventId, cancellationToken))
+                return;
             var wantsEmail = await db.UserPreferences.AsNoTracking()
                 .Where(p => p.UserId == userId).Select(p => (bool?)p.EmailNotifications)
                 .FirstOrDefaultAsync(cancellationToken) ?? true;
