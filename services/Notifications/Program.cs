@@ -1,0 +1,17 @@
+using Store.Messaging;
+using Store.Notifications.Data;
+using Store.Notifications.Delivery;
+using Store.Notifications.Queries;
+using Store.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();                           // JSON, problem details, logging, telemetry, health, docs, JWT
+builder.AddDatabase<NotificationsDb>("notifications");  // EF Core + Npgsql, migrated at start-up
+builder.AddMessaging(consumers: NotificationDelivery.AddConsumers); // MassTransit/RabbitMQ: the notifications queue, retries, _error
+builder.AddNotificationDelivery();                      // SMTP when Smtp:Host is set, else the log (Delivery/EmailSender.cs)
+builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
+
+var app = builder.Build();
+app.MapServiceDefaults();                               // /health/live, /health/ready, /docs, /redoc
+app.MapNotifications();                                 // Queries/NotificationEndpoints.cs
+app.Run();

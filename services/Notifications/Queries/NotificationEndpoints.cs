@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Store.Notifications.Data;
+using Store.ServiceDefaults;
+
+namespace Store.Notifications.Queries;
+
+/// <summary>/api/notifications: users read their own, admins everyone's.</summary>
+public static class NotificationEndpoints
+{
+    public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
+    {
+        var notifications = app.MapGroup("/api/notifications").WithTags("Notifications")
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        notifications.MapGet("/me", ListMine).RequireAuthorization(Roles.User)
+            .WithSummary("The caller's notifications, newest first, paged; X-Total-Count holds their number.");
+        notifications.MapGet("/", ListAll).RequireAuthorization(Roles.Admin)
+            .WithSummary("All notifications, newest first, paged, optionally of one user (admin).");
+        return app;
+    }
+
+    public static async Task<Results<Ok<NotificationResponse[]>, ProblemHttpResult>> ListMine(
+        [AsParameters] NotificationPage page, ClaimsPrincipal user, NotificationsDb db, HttpResponse response, CancellationToken cancellationToken)
+    {
+        if (user.GetUserId() is not { } me)
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "The token's subject is not a user.");
+        return TypedResults.Ok(await PageAsync(db.Notifications.Where(n => n.UserId == me), page, response, cancellationToken));
+    }
+
+    public static async Task<Ok<NotificationResponse[]>> ListAll(
+        [AsParameters] NotificationQuery query, NotificationsDb db, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var matches = db.Notifications.AsQueryable();
+        if (query.UserId is { } userId)
+            matches = matches.Where(n => n.UserId == userId);
+        return TypedResults.Ok(await PageAsync(matches, query, response, cancellationToken));
+    }
+
+    private static async Task<NotificationResponse[]> PageAsync(
+        IQueryable<Notification> matches, NotificationPage page, HttpResponse response, CancellationToken cancellationToken)
+    {
+        matches = matches.AsNoTracking();
+        var total = await matches.CountAsync(cancellationToken);
+        var rows = await matches.OrderByDescending(n => n.Id)
+            .Skip(page.Skip ?? 0).Take(page.Limit ?? NotificationPage.DefaultLimit).ToListAsync(cancellationToken);
+        response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+        return [.. rows.Select(NotificationResponse.From)];
+    }
+}

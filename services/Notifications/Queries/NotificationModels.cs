@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
+using Store.Notifications.Data;
+
+namespace Store.Notifications.Queries;
+
+public sealed record NotificationResponse(
+    long Id,
+    Guid EventId,
+    int UserId,
+    string Channel,
+    string? Recipient,
+    string Subject,
+    string Body,
+    string Status,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? SentAt,
+    string? CorrelationId)
+{
+    public static NotificationResponse From(Notification n) => new(
+        n.Id, n.EventId, n.UserId, n.Channel, n.Recipient, n.Subject, n.Body, n.Status, n.Attempts, n.CreatedAt, n.SentAt, n.CorrelationId);
+}
+
+/// <summary>Paging of a list (default 0 and 20; limit 1..100).</summary>
+public record NotificationPage
+{
+    public const int DefaultLimit = 20;
+
+    [FromQuery(Name = "skip"), Range(0, int.MaxValue)]
+    public int? Skip { get; init; }
+
+    [FromQuery(Name = "limit"), Range(1, 100)]
+    public int? Limit { get; init; }
+}
+
+/// <summary>The admin's list: paging and an optional user.</summary>
+public sealed record NotificationQuery : NotificationPage
+{
+    [FromQuery(Name = "user_id"), Range(1, int.MaxValue)]
+    public int? UserId { get; init; }
+}

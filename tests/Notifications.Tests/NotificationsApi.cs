@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Store.Contracts;
+using Store.Notifications.Data;
+using Store.Notifications.Queries;
+using Store.ServiceDefaults;
+using Store.Testing;
+
+namespace Store.Notifications.Tests;
+
+/// <summary>
+/// The notification service on a database and vhost of its own, one per test class, sending to a
+/// test SMTP server (or, with <paramref name="smtpUp"/> false, to a port nothing listens on).
+/// Retries are few and quick: 2 retries, 50 ms apart and more.
+/// </summary>
+public abstract class NotificationsFactory(bool smtpUp) : ServiceFactory<NotificationsDb>("notifications")
+{
+    public const int RetryLimit = 2;
+
+    public static readonly JsonSerializerOptions Json = CreateJson();
+
+    public SmtpServer Smtp { get; } = new();
+
+    /// <summary>A user id no other test uses.</summary>
+    public static int NewUserId() => Random.Shared.Next(1_000, int.MaxValue);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Smtp:Host", "127.0.0.1");
+        builder.UseSetting("Smtp:Port", (smtpUp ? Smtp.Port : SmtpServer.ClosedPort()).ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Smtp:Timeout", "00:00:05");
+        builder.UseSetting("RabbitMq:RetryLimit", RetryLimit.ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("RabbitMq:RetryMinInterval", "00:00:00.050");
+        builder.UseSetting("RabbitMq:RetryMaxInterval", "00:00:00.200");
+        // Start-up returns once the queue is bound, so what a test publishes next is not dropped.
+        builder.ConfigureServices(services => services.Configure<MassTransit.MassTransitHostOptions>(o => o.WaitUntilStarted = true));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+            Smtp.Dispose();
+    }
+
+    public NotificationsDb OpenDb() => new(new DbContextOptionsBuilder<NotificationsDb>().UseNpgsql(Database.ConnectionString).Options);
+
+    public async Task<List<Notification>> NotificationsOfAsync(int userId)
+    {
+        await using var db = OpenDb();
+        return await db.Notifications.AsNoTracking().Where(n => n.UserId == userId).OrderBy(n => n.Id).ToListAsync();
+    }
+
+    /// <summary>Waits until <paramref name="userId"/> has <paramref name="count"/> notifications, all of them in a final state.</summary>
+    public Task<List<Notification>> WaitForNotificationsAsync(int userId, int count = 1) =>
+        Eventually.GetAsync(() => NotificationsOfAsync(userId),
+            rows => rows.Count >= count && rows.All(n => n.Status != Notification.Pending),
+            TimeSpan.FromSeconds(30), $"{count} final notification(s) of user {userId}");
+
+    public static OrderPlaced OrderPlaced(int userId, string email, string? correlationId = null) => new(
+        Guid.CreateVersion7(), DateTimeOffset.UtcNow, correlationId, userId, "bob",
+        OrderId: Random.Shared.Next(1, 1_000_000), ItemId: 7, ItemName: "Teapot", Quantity: 2, UnitPrice: 12.5m, Total: 25m,
+        UserId: userId, Username: "bob", Email: email);
+
+    public static NotificationResponse[] Read(string json) => JsonSerializer.Deserialize<NotificationResponse[]>(json, Json)!;
+
+    private static JsonSerializerOptions CreateJson()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        ServiceDefaultsExtensions.ConfigureJson(options);
+        return options;
+    }
+}
+
+public sealed class NotificationsApi() : NotificationsFactory(smtpUp: true);
+
+public sealed class NotificationsWithSmtpDown() : NotificationsFactory(smtpUp: false);
