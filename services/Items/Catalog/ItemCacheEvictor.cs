@@ -32,11 +32,7 @@ public sealed class ItemCacheEvictor(ItemCache cache) : IConsumer<ItemUpdated>, 
     public static void Register(IBusRegistrationConfigurator bus)
     {
         var queue = $"items-cache-{Guid.NewGuid():N}";
-        bus.AddConsumer<ItemCacheEvictor>().Endpoint(endpoint =>
-        {
-            endpoint.Name = queue;
-            endpoint.Temporary = true;
-        });
+        bus.AddConsumer<ItemCacheEvictor>().Endpoint(endpoint => endpoint.Name = queue);
         // Runs after the shared callback that makes every queue durable: this one is not.
         bus.AddConfigureEndpointsCallback((name, endpoint) =>
         {

@@ -167,18 +167,21 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
         return (await response.Content.ReadFromJsonAsync<ItemResponse>(ItemsApi.Json))!;
     }
 
-    /// <summary>A second instance on the same database and vhost, with its event queue bound before it is used.</summary>
+    /// <summary>A second instance on the same database and vhost; both instances' event queues are bound before use.</summary>
     private async Task<WebApplicationFactory<ItemsDb>> StartOtherInstanceAsync()
     {
         var other = api.WithWebHostBuilder(_ => { });
-        using (var client = other.CreateClient())
+        foreach (var instance in new[] { api, other })
         {
-            using var ready = await client.GetAsync("/health/live");
-            ready.EnsureSuccessStatusCode();
+            using (var client = instance.CreateClient())
+            {
+                using var live = await client.GetAsync("/health/live");
+                live.EnsureSuccessStatusCode();
+            }
+            var bus = instance.Services.GetRequiredService<IBusControl>();
+            await Eventually.GetAsync(() => Task.FromResult(bus.CheckHealth().Status), status => status == BusHealthStatus.Healthy,
+                TimeSpan.FromSeconds(30), "the instance's bus to start");
         }
-        var bus = other.Services.GetRequiredService<IBusControl>();
-        await Eventually.GetAsync(() => Task.FromResult(bus.CheckHealth().Status), status => status == BusHealthStatus.Healthy,
-            TimeSpan.FromSeconds(30), "the other instance's bus to start");
         return other;
     }
 }
