@@ -7,7 +7,9 @@ using Store.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();                           // JSON, problem details, logging, telemetry, health, docs, JWT
 builder.AddDatabase<ItemsDb>("items");                  // EF Core + Npgsql, migrated at start-up
-builder.AddMessaging(publishFrom: typeof(ItemsDb));     // MassTransit/RabbitMQ + the relay of ItemsDb's outbox
+builder.AddMessaging(publishFrom: typeof(ItemsDb),      // MassTransit/RabbitMQ + the relay of ItemsDb's outbox
+    consumers: ItemCacheEvictor.Register);              // other instances' writes evict this one's cached items
+builder.Services.AddSingleton<ItemCache>();             // single items served without a database round trip
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 
 var app = builder.Build();

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Store.Items.Catalog;
 using Store.Items.Data;
 using Store.Messaging;
 using Store.ServiceDefaults;
@@ -44,13 +45,13 @@ public static class OrderEndpoints
 
     public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PurchaseItem(
         int id, PurchaseRequest body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        HttpContext http, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken) =>
-        BuyAsync(id, body.Quantity, idempotencyKey, http, db, clock, cancellationToken);
+        HttpContext http, ItemsDb db, ItemCache cache, TimeProvider clock, CancellationToken cancellationToken) =>
+        BuyAsync(id, body.Quantity, idempotencyKey, http, db, cache, clock, cancellationToken);
 
     public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PlaceOrder(
         OrderCreate body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        HttpContext http, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken) =>
-        BuyAsync(body.ItemId, body.Quantity, idempotencyKey, http, db, clock, cancellationToken);
+        HttpContext http, ItemsDb db, ItemCache cache, TimeProvider clock, CancellationToken cancellationToken) =>
+        BuyAsync(body.ItemId, body.Quantity, idempotencyKey, http, db, cache, clock, cancellationToken);
 
     public static async Task<Results<Ok<OrderResponse[]>, ProblemHttpResult>> ListOrders(
         [AsParameters] OrderQuery query, ClaimsPrincipal user, ItemsDb db, HttpResponse response, CancellationToken cancellationToken)
@@ -89,7 +90,7 @@ public static class OrderEndpoints
     }
 
     private static async Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> BuyAsync(
-        int itemId, int quantity, string? idempotencyKey, HttpContext http, ItemsDb db, TimeProvider clock, CancellationToken cancellationToken)
+        int itemId, int quantity, string? idempotencyKey, HttpContext http, ItemsDb db, ItemCache cache, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (Buyer.From(http.User) is not { } buyer)
             return NoUserInToken();
@@ -97,6 +98,9 @@ public static class OrderEndpoints
             return Problems.Invalid("idempotency_key", $"must be 1 to {MaxKeyLength} printable ASCII characters");
 
         var outcome = await Purchase.BuyAsync(db, buyer, itemId, quantity, idempotencyKey, EventOrigin.Of(http, clock), cancellationToken);
+        // Committed: the next read of the item on this instance sees the new stock.
+        if (outcome is PurchaseOutcome.Placed { Replayed: false })
+            cache.Evict(itemId);
         switch (outcome)
         {
             case PurchaseOutcome.Placed placed:

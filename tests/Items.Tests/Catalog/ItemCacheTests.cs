@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Store.Items.Catalog;
+using Store.Items.Data;
+using Store.Testing;
+
+namespace Store.Items.Tests.Catalog;
+
+/// <summary>
+/// Reads of single items come from a cache: this instance's writes are visible to its next read,
+/// and another instance's writes within a second, through their events.
+/// </summary>
+public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
+{
+    private static readonly TimeSpan WithinASecond = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task A_read_after_put_sees_the_replaced_item()
+    {
+        using var admin = api.AsAdmin();
+        var item = await api.CreateItemAsync(new { name = "Lamp", price = 10m, stock = 3 });
+        Assert.Equal("Lamp", (await GetAsync(admin, item.Id)).Name);
+
+        using var put = await admin.PutAsJsonAsync($"/api/items/{item.Id}", new { name = "Desk lamp", price = 12.5m, stock = 9 }, ItemsApi.Json);
+        put.EnsureSuccessStatusCode();
+
+        var read = await GetAsync(admin, item.Id);
+        Assert.Equal("Desk lamp", read.Name);
+        Assert.Equal(12.5m, read.Price);
+        Assert.Equal(9, read.Stock);
+    }
+
+    [Fact]
+    public async Task A_read_after_patch_sees_the_changed_fields()
+    {
+        using var admin = api.AsAdmin();
+        var item = await api.CreateItemAsync(new { name = "Mug", price = 4m, tax = 1m, stock = 3 });
+        Assert.Equal(1m, (await GetAsync(admin, item.Id)).Tax);
+
+        using var patch = await admin.PatchAsJsonAsync($"/api/items/{item.Id}", new { tax = (decimal?)null, stock = 40 }, ItemsApi.Json);
+        patch.EnsureSuccessStatusCode();
+
+        var read = await GetAsync(admin, item.Id);
+        Assert.Null(read.Tax);
+        Assert.Null(read.PriceWithTax);
+        Assert.Equal(40, read.Stock);
+    }
+
+    [Fact]
+    public async Task A_read_after_a_purchase_sees_the_new_stock()
+    {
+        using var user = api.AsUser(ItemsApi.NewUserId());
+        var item = await api.CreateItemAsync(new { name = "Pen", price = 2m, stock = 10 });
+        Assert.Equal(10, (await GetAsync(user, item.Id)).Stock);
+
+        using (var bought = await ItemsApi.PurchaseAsync(user, item.Id, 3))
+            Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
+        Assert.Equal(7, (await GetAsync(user, item.Id)).Stock);
+
+        using (var ordered = await ItemsApi.PlaceOrderAsync(user, item.Id, 2))
+            Assert.Equal(HttpStatusCode.Created, ordered.StatusCode);
+        Assert.Equal(5, (await GetAsync(user, item.Id)).Stock);
+    }
+
+    [Fact]
+    public async Task A_read_after_delete_is_404()
+    {
+        using var admin = api.AsAdmin();
+        var item = await api.CreateItemAsync(new { name = "Chair", price = 30m });
+        Assert.Equal("Chair", (await GetAsync(admin, item.Id)).Name);
+
+        using (var deleted = await admin.DeleteAsync($"/api/items/{item.Id}"))
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        using var read = await admin.GetAsync($"/api/items/{item.Id}");
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cached_read_is_the_same_json_as_the_item_written()
+    {
+        using var anonymous = api.Anonymous();
+        var item = await api.CreateItemAsync(new { name = "Cup", description = "Blue", price = 3.5m, tax = 0.5m, tags = new[] { "kitchen" }, stock = 2 });
+
+        using var first = await anonymous.GetAsync($"/api/items/{item.Id}");
+        using var second = await anonymous.GetAsync($"/api/items/{item.Id}");
+
+        Assert.Equal("application/json", second.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
+        var read = (await second.Content.ReadFromJsonAsync<ItemResponse>(ItemsApi.Json))!;
+        Assert.Equal(item with { Tags = read.Tags }, read);
+        Assert.Equal(["kitchen"], read.Tags);
+    }
+
+    [Fact]
+    public async Task A_purchase_on_one_instance_is_visible_on_another_within_a_second()
+    {
+        await using var other = await StartOtherInstanceAsync();
+        using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
+        using var user = api.AsUser(ItemsApi.NewUserId());
+        var item = await api.CreateItemAsync(new { name = "Torch", price = 8m, stock = 20 });
+        Assert.Equal(20, (await GetAsync(otherClient, item.Id)).Stock);
+
+        using (var bought = await ItemsApi.PurchaseAsync(user, item.Id, 4))
+            Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
+
+        await Eventually.GetAsync(() => GetAsync(otherClient, item.Id), i => i.Stock == 16, WithinASecond, "the other instance to see stock 16");
+    }
+
+    [Fact]
+    public async Task A_patch_on_one_instance_is_visible_on_another_within_a_second()
+    {
+        await using var other = await StartOtherInstanceAsync();
+        using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
+        using var admin = api.AsAdmin();
+        var item = await api.CreateItemAsync(new { name = "Rug", price = 50m, stock = 1 });
+        Assert.Equal(50m, (await GetAsync(otherClient, item.Id)).Price);
+
+        using (var patch = await admin.PatchAsJsonAsync($"/api/items/{item.Id}", new { price = 45m }, ItemsApi.Json))
+            patch.EnsureSuccessStatusCode();
+
+        await Eventually.GetAsync(() => GetAsync(otherClient, item.Id), i => i.Price == 45m, WithinASecond, "the other instance to see price 45");
+    }
+
+    [Fact]
+    public async Task A_write_on_the_other_instance_is_visible_here_within_a_second()
+    {
+        await using var other = await StartOtherInstanceAsync();
+        using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
+        using var admin = api.AsAdmin();
+        var item = await api.CreateItemAsync(new { name = "Vase", price = 15m, stock = 5 });
+        Assert.Equal(5, (await GetAsync(admin, item.Id)).Stock);
+
+        using (var patch = await otherClient.PatchAsJsonAsync($"/api/items/{item.Id}", new { stock = 6 }, ItemsApi.Json))
+            patch.EnsureSuccessStatusCode();
+
+        await Eventually.GetAsync(() => GetAsync(admin, item.Id), i => i.Stock == 6, WithinASecond, "this instance to see stock 6");
+    }
+
+    [Fact]
+    public async Task A_deleted_item_is_404_on_both_instances()
+    {
+        await using var other = await StartOtherInstanceAsync();
+        using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
+        using var admin = api.AsAdmin();
+        var item = await api.CreateItemAsync(new { name = "Shelf", price = 70m });
+        Assert.Equal("Shelf", (await GetAsync(admin, item.Id)).Name);
+        Assert.Equal("Shelf", (await GetAsync(otherClient, item.Id)).Name);
+
+        using (var deleted = await admin.DeleteAsync($"/api/items/{item.Id}"))
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        using (var here = await admin.GetAsync($"/api/items/{item.Id}"))
+            Assert.Equal(HttpStatusCode.NotFound, here.StatusCode);
+        await Eventually.GetAsync(
+            async () => { using var there = await otherClient.GetAsync($"/api/items/{item.Id}"); return there.StatusCode; },
+            status => status == HttpStatusCode.NotFound, WithinASecond, "the other instance to answer 404");
+    }
+
+    private static async Task<ItemResponse> GetAsync(HttpClient client, int id)
+    {
+        using var response = await client.GetAsync($"/api/items/{id}");
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<ItemResponse>(ItemsApi.Json))!;
+    }
+
+    /// <summary>A second instance on the same database and vhost; both instances' event queues are bound before use.</summary>
+    private async Task<WebApplicationFactory<ItemsDb>> StartOtherInstanceAsync()
+    {
+        var other = api.WithWebHostBuilder(_ => { });
+        foreach (var instance in new[] { api, other })
+        {
+            using (var client = instance.CreateClient())
+            {
+                using var live = await client.GetAsync("/health/live");
+                live.EnsureSuccessStatusCode();
+            }
+            var bus = instance.Services.GetRequiredService<IBusControl>();
+            await Eventually.GetAsync(() => Task.FromResult(bus.CheckHealth().Status), status => status == BusHealthStatus.Healthy,
+                TimeSpan.FromSeconds(30), "the instance's bus to start");
+        }
+        return other;
+    }
+}
