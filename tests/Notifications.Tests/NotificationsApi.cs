@@ -32,7 +32,7 @@ public abstract class NotificationsFactory(bool smtpUp) : ServiceFactory<Notific
         base.ConfigureWebHost(builder);
         builder.UseSetting("Smtp:Host", "127.0.0.1");
         builder.UseSetting("Smtp:Port", (smtpUp ? Smtp.Port : SmtpServer.ClosedPort()).ToString(CultureInfo.InvariantCulture));
-        builder.UseSetting("Smtp:Timeout", "00:00:05");
+        builder.UseSetting("Smtp:Timeout", "00:00:30");
         builder.UseSetting("RabbitMq:RetryLimit", RetryLimit.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("RabbitMq:RetryMinInterval", "00:00:00.050");
         builder.UseSetting("RabbitMq:RetryMaxInterval", "00:00:00.200");

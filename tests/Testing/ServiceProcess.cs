@@ -206,7 +206,8 @@ public sealed class ServiceProcess : IAsyncDisposable
                 "(a test project that runs it references it with ReferenceOutputAssembly=\"false\" Private=\"false\", so it is built first).");
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The directory holding Microservices.sln, above the test binaries.</summary>
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
