@@ -53,15 +53,16 @@ public sealed class DeliveryTests(NotificationsApi api) : IClassFixture<Notifica
     }
 
     [Fact]
-    public async Task The_same_event_delivered_twice_makes_one_record_and_one_email()
+    public async Task The_same_event_delivered_several_times_at_once_makes_one_record_and_one_email()
     {
         var userId = NotificationsApi.NewUserId();
         var email = $"twice-{userId}@example.com";
         var order = NotificationsApi.OrderPlaced(userId, email);
         var marker = NotificationsApi.OrderPlaced(userId, email);
 
-        await _publisher.PublishAsync(order, order.EventId);
-        await _publisher.PublishAsync(order, order.EventId);
+        // Several copies in a row reach the consumer's concurrent slots together, so they race for the row.
+        for (var copy = 0; copy < 6; copy++)
+            await _publisher.PublishAsync(order, order.EventId);
         await _publisher.PublishAsync(marker, marker.EventId);
         await api.WaitForNotificationsAsync(userId, 2);
         await Eventually.GetAsync(() => api.Vhost.CountMessagesAsync("notifications"), n => n == 0, TimeSpan.FromSeconds(30), "an empty notifications queue");

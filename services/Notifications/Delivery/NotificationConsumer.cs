@@ -100,6 +100,9 @@ public sealed partial class NotificationConsumer(
     private async Task DeliverAsync(ConsumeContext context, Guid eventId)
     {
         var cancellationToken = context.CancellationToken;
+        // Step 1 may have left this row tracked as pending; a duplicate may have sent it since. A tracked
+        // entity is not refreshed by a query, so without this the locked read would see the stale status.
+        db.ChangeTracker.Clear();
         await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
         var notification = await db.Notifications
             .FromSql($"SELECT * FROM notifications WHERE event_id = {eventId} FOR UPDATE")
