@@ -2,16 +2,17 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Store.Testing;
+using Xunit;
 
-namespace Store.EndToEnd.Tests;
+namespace Store.Testing;
 
 /// <summary>
 /// The whole suite as real processes: the four services and the gateway on free ports, each service
 /// on a fresh database of its own, all on one fresh RabbitMQ vhost, tokens issued by the real users
 /// service and checked everywhere against its JWKS URL. Tests talk only to the gateway.
+/// A fixture that needs other settings derives from it and overrides <see cref="Configure"/>.
 /// </summary>
-public sealed class Suite : IAsyncLifetime
+public class Suite : IAsyncLifetime
 {
     public const string AdminUsername = "admin";
     public const string AdminPassword = "end-to-end-admin-password";
@@ -25,7 +26,7 @@ public sealed class Suite : IAsyncLifetime
     public ServiceProcess Notifications { get; private set; } = null!;
     public ServiceProcess Gateway { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var vhost = Own(await TestVhost.CreateAsync("e2e"));
         _keyFolder = Directory.CreateTempSubdirectory("e2e-keys").FullName;
@@ -36,12 +37,12 @@ public sealed class Suite : IAsyncLifetime
         users["Admin:Username"] = AdminUsername;
         users["Admin:Password"] = AdminPassword;
         users["Admin:Email"] = "admin@example.com";
-        Users = Own(await ServiceProcess.StartAsync("services/Users", users));
+        Users = await StartAsync("services/Users", "users", users);
         var jwks = new Uri(Users.Address, ".well-known/jwks.json").ToString();
 
-        Items = Own(await ServiceProcess.StartAsync("services/Items", await SettingsAsync("items", vhost, jwks)));
-        AuditLog = Own(await ServiceProcess.StartAsync("services/AuditLog", await SettingsAsync("audit", vhost, jwks)));
-        Notifications = Own(await ServiceProcess.StartAsync("services/Notifications", await SettingsAsync("notifications", vhost, jwks)));
+        Items = await StartAsync("services/Items", "items", await SettingsAsync("items", vhost, jwks));
+        AuditLog = await StartAsync("services/AuditLog", "audit", await SettingsAsync("audit", vhost, jwks));
+        Notifications = await StartAsync("services/Notifications", "notifications", await SettingsAsync("notifications", vhost, jwks));
 
         var gateway = new Dictionary<string, string?>
         {
@@ -55,7 +56,21 @@ public sealed class Suite : IAsyncLifetime
             gateway[$"ReverseProxy:Clusters:{cluster}:Destinations:default:Address"] = service.Address.ToString();
             gateway[$"ReverseProxy:Clusters:{cluster}:HealthCheck:Active:Interval"] = "00:00:01";
         }
-        Gateway = Own(await ServiceProcess.StartAsync("gateway", gateway));
+        Gateway = await StartAsync("gateway", "gateway", gateway);
+    }
+
+    private async Task<ServiceProcess> StartAsync(string project, string process, Dictionary<string, string?> settings)
+    {
+        Configure(process, settings);
+        return Own(await ServiceProcess.StartAsync(project, settings));
+    }
+
+    /// <summary>
+    /// Changes the settings a process starts with: <paramref name="process"/> is "users", "items",
+    /// "audit", "notifications" or "gateway". The suite's own settings raise the gateway's rate limits.
+    /// </summary>
+    protected virtual void Configure(string process, Dictionary<string, string?> settings)
+    {
     }
 
     /// <summary>A service's settings on a fresh database of its own and the suite's vhost, trusting the users service's JWKS.</summary>
@@ -73,7 +88,7 @@ public sealed class Suite : IAsyncLifetime
         return resource;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         // Processes first (they hold connections), then databases and the vhost.
         foreach (var resource in Enumerable.Reverse(_owned))
