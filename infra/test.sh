@@ -2,8 +2,8 @@
 # Runs every test project of the solution against a real PostgreSQL and RabbitMQ.
 #   infra/test.sh [extra `dotnet test` arguments, e.g. --filter Catalog]
 # Installs what is missing, starts the servers that are not running, runs `dotnet test`, stops
-# again what it started (also on failure or Ctrl-C), prints "N passed, M failed" and exits with
-# the tests' status.
+# again what it started (also on failure or Ctrl-C), prints what the drills and sweeps counted and
+# then "N passed, M failed", and exits with the tests' status.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
 here="$REPO_ROOT/infra"
@@ -26,9 +26,13 @@ trap 'exit 130' INT TERM
 if [ ${#started[@]} -gt 0 ]; then "$here/servers.sh" start "${started[@]}" || exit 1; fi
 
 results="$REPO_ROOT/TestResults/run-$(date +%Y%m%d-%H%M%S)-$$"
+mkdir -p "$results"
+# What drills and sweeps counted (Store.Testing.TestReport), printed before the totals.
+export TEST_REPORT="$results/report.txt"
 # A test that hangs is reported (with a dump) instead of holding the run forever.
 dotnet test Microservices.sln --logger trx --results-directory "$results" --blame-hang-timeout 10m "$@"
 rc=$?
+if [ -s "$TEST_REPORT" ]; then sort "$TEST_REPORT"; fi
 
 # One line with the totals of every test project, read from the TRX files.
 passed=0 failed=0 skipped=0
