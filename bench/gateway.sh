@@ -4,7 +4,7 @@
 # ratio, added p50/p99 latency) to paste into docs/benchmarks.md.
 #   bench/gateway.sh [duration of one run, default 15s] [connections, default 64]
 # BENCH_ROUNDS (3) rounds, each a run directly then one through the gateway; medians are reported.
-# Needs PostgreSQL running (infra/servers.sh start) and wrk (apt-get install -y wrk). Builds the
+# Needs PostgreSQL running (infra/servers.sh start); installs wrk when it is missing. Builds the
 # items service and the gateway in Release, runs them on BENCH_ITEMS_PORT (5192) and
 # BENCH_GATEWAY_PORT (5190) against a fresh database `bench_items` seeded with 1,000 items, and
 # stops them and drops the database again at the end. The gateway's rate limits are raised for the
@@ -24,7 +24,7 @@ database=bench_items
 export PGOPTIONS="-c client_min_messages=warning"
 psql=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt)
 
-command -v wrk >/dev/null || die "wrk is missing: apt-get install -y wrk"
+"$REPO_ROOT/infra/install.sh" wrk
 port_open "$PG_PORT" || die "PostgreSQL is not running on $PG_PORT: start it with infra/servers.sh start"
 for port in "$items_port" "$gateway_port"; do
   port_open "$port" && die "port $port is taken: set BENCH_ITEMS_PORT / BENCH_GATEWAY_PORT"

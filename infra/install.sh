@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what running and testing the suite needs and is missing: PostgreSQL 15, RabbitMQ, curl.
+# Installs what running and testing the suite needs and is missing: PostgreSQL 15, RabbitMQ, curl;
+# and the commands named as arguments (Debian packages of the same name), e.g. `install.sh wrk jq`.
 # Idempotent and quiet when everything is already there. Debian/Ubuntu, as root (or with sudo).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -8,6 +9,7 @@ missing=()
 [ -x "$PG_BIN/postgres" ] || missing+=(postgresql)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 command -v curl >/dev/null || missing+=(curl)
+for command in "$@"; do command -v "$command" >/dev/null || missing+=("$command"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 command -v apt-get >/dev/null || die "missing ${missing[*]}: install them with your package manager"

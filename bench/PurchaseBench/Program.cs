@@ -6,6 +6,9 @@
 //   PurchaseBench run --url URL --key FILE --vhost VHOST [--rate 200] [--duration 30] [--concurrency 32] [--items 8] [--service-pid PID]
 //       creates items, listens for OrderPlaced on VHOST, then buys for --duration seconds twice: at a
 //       steady --rate per second (open loop), and as fast as --concurrency buyers can (closed loop).
+//   PurchaseBench run --url URL --token TOKEN --ids FIRST-LAST --steady-only [--rate 200] [--duration 30]
+//       the steady phase only, as the holder of TOKEN, buying items FIRST..LAST that already exist,
+//       without listening to the broker (bench/suite.sh reads the delivery times from the audit log).
 //       For each phase: purchases per second, HTTP latency, and how long each OrderPlaced took to be
 //       delivered, from its occurred_at (set just before the transaction) and from the HTTP answer
 //       (just after the commit): the commit-to-delivery delay lies between the two. With the
@@ -50,18 +53,20 @@ if (args is ["token", var tokenKeyFile, ..] && args.Length <= 3)
 }
 if (args.Length == 0 || args[0] != "run")
 {
-    Console.Error.WriteLine("usage: PurchaseBench key FILE | PurchaseBench token FILE [ROLE] | PurchaseBench run --url URL --key FILE --vhost VHOST [--rate N] [--duration S] [--concurrency N] [--items N]");
+    Console.Error.WriteLine("usage: PurchaseBench key FILE | PurchaseBench token FILE [ROLE] | PurchaseBench run --url URL (--key FILE --vhost VHOST | --token TOKEN --ids FIRST-LAST --steady-only) [--rate N] [--duration S] [--concurrency N] [--items N]");
     return 2;
 }
 
-var options = args.Skip(1).Chunk(2).ToDictionary(pair => pair[0].TrimStart('-'), pair => pair[1]);
+var steadyOnly = args.Contains("--steady-only");
+var options = args.Skip(1).Where(arg => arg != "--steady-only").Chunk(2).ToDictionary(pair => pair[0].TrimStart('-'), pair => pair[1]);
 var url = options["url"];
-var vhost = options["vhost"];
+var vhost = options.GetValueOrDefault("vhost");
 var rate = int.Parse(options.GetValueOrDefault("rate", "200"), CultureInfo.InvariantCulture);
 var duration = TimeSpan.FromSeconds(int.Parse(options.GetValueOrDefault("duration", "30"), CultureInfo.InvariantCulture));
 var concurrency = int.Parse(options.GetValueOrDefault("concurrency", "32"), CultureInfo.InvariantCulture);
 var itemCount = int.Parse(options.GetValueOrDefault("items", "8"), CultureInfo.InvariantCulture);
 var servicePid = options.TryGetValue("service-pid", out var pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : (int?)null;
+
 
 // CPU seconds the service has used so far (user + system), from /proc; null when unknown.
 double? ServiceCpuSeconds()
@@ -73,7 +78,8 @@ double? ServiceCpuSeconds()
 }
 
 using var signingRsa = RSA.Create();
-signingRsa.ImportFromPem(await File.ReadAllTextAsync(options["key"]));
+if (options.TryGetValue("key", out var keyPath))
+    signingRsa.ImportFromPem(await File.ReadAllTextAsync(keyPath));
 var signingKey = new RsaSecurityKey(signingRsa) { KeyId = "bench" };
 string Token(int id, string role) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
 {
@@ -83,7 +89,9 @@ string Token(int id, string role) => new JsonWebTokenHandler().CreateToken(new S
     Subject = new ClaimsIdentity([new("sub", id.ToString(CultureInfo.InvariantCulture)), new("name", $"buyer{id}"), new("email", $"buyer{id}@example.com"), new("role", role)]),
     SigningCredentials = new SigningCredentials(signingKey, SecurityAlgorithms.RsaSha256),
 });
-var userTokens = Enumerable.Range(100, 100).Select(id => $"Bearer {Token(id, "user")}").ToArray();
+var userTokens = options.TryGetValue("token", out var givenToken)
+    ? [$"Bearer {givenToken}"]
+    : Enumerable.Range(100, 100).Select(id => $"Bearer {Token(id, "user")}").ToArray();
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -92,7 +100,12 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 };
 
 var itemIds = new List<int>();
-for (var i = 0; i < itemCount; i++)
+if (options.TryGetValue("ids", out var idRange))
+{
+    var bounds = idRange.Split('-').Select(bound => int.Parse(bound, CultureInfo.InvariantCulture)).ToArray();
+    itemIds.AddRange(Enumerable.Range(bounds[0], bounds[1] - bounds[0] + 1));
+}
+for (var i = itemIds.Count == 0 ? 0 : itemCount; i < itemCount; i++)
 {
     using var create = new HttpRequestMessage(HttpMethod.Post, "/api/items")
     {
@@ -109,7 +122,7 @@ var delivered = new ConcurrentDictionary<int, (DateTimeOffset OccurredAt, DateTi
 var bus = Bus.Factory.CreateUsingRabbitMq(broker =>
 {
     broker.Host(Environment.GetEnvironmentVariable("RABBITMQ_HOST") ?? "127.0.0.1",
-        ushort.Parse(Environment.GetEnvironmentVariable("RABBITMQ_PORT") ?? "5672", CultureInfo.InvariantCulture), vhost, host =>
+        ushort.Parse(Environment.GetEnvironmentVariable("RABBITMQ_PORT") ?? "5672", CultureInfo.InvariantCulture), vhost ?? "/", host =>
         {
             host.Username(Environment.GetEnvironmentVariable("RABBITMQ_USER") ?? "guest");
             host.Password(Environment.GetEnvironmentVariable("RABBITMQ_PASSWORD") ?? "guest");
@@ -126,7 +139,8 @@ var bus = Bus.Factory.CreateUsingRabbitMq(broker =>
         });
     });
 });
-await bus.StartAsync();
+if (vhost is not null)
+    await bus.StartAsync();
 
 var purchaseCount = 0;
 async Task<Purchase> BuyAsync()
@@ -183,7 +197,7 @@ async Task<(List<Purchase> Purchases, TimeSpan Elapsed)> FlatOutAsync(int buyers
 async Task ReportAsync(string phase, List<Purchase> purchases, TimeSpan elapsed, double? cpuBefore)
 {
     var orders = purchases.Where(p => p.OrderId is not null).ToList();
-    var deadline = DateTime.UtcNow.AddSeconds(60);
+    var deadline = DateTime.UtcNow.AddSeconds(vhost is null ? 0 : 60);
     while (orders.Any(o => !delivered.ContainsKey(o.OrderId!.Value)) && DateTime.UtcNow < deadline)
         await Task.Delay(100);
 
@@ -210,17 +224,20 @@ static double Percentile(List<double> values, int percent)
 // Warm-up (JIT, connection pools, prepared statements), not reported.
 await SteadyAsync(Math.Min(rate, 100), TimeSpan.FromSeconds(3));
 
-Console.WriteLine($"items service {url}, {itemCount} items, 100 buyers, {duration.TotalSeconds:0} s per phase");
+Console.WriteLine($"{url}, {itemIds.Count} items, {userTokens.Length} buyers, {duration.TotalSeconds:0} s per phase");
 Console.WriteLine("| phase | purchases sent | 201 | not 201 | purchases/s | HTTP ms p50 / p99 | occurred_at → delivered ms p50 / p99 | HTTP answer → delivered ms p50 / p99 | events delivered | service CPU µs per purchase |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
 var cpuBefore = ServiceCpuSeconds();
 var (steady, steadyElapsed) = await SteadyAsync(rate, duration);
 await ReportAsync($"steady {rate}/s", steady, steadyElapsed, cpuBefore);
+if (steadyOnly)
+    return 0;
 cpuBefore = ServiceCpuSeconds();
 var (flatOut, flatOutElapsed) = await FlatOutAsync(concurrency, duration);
 await ReportAsync($"{concurrency} buyers flat out", flatOut, flatOutElapsed, cpuBefore);
 
-await bus.StopAsync();
+if (vhost is not null)
+    await bus.StopAsync();
 return 0;
 
 internal sealed record Purchase(HttpStatusCode? Status, TimeSpan Latency, int? OrderId, DateTimeOffset AnsweredAt);
