@@ -11,11 +11,14 @@ namespace Store.Items.Tests.Catalog;
 
 /// <summary>
 /// Reads of single items come from a cache: this instance's writes are visible to its next read,
-/// and another instance's writes within a second, through their events.
+/// and another instance's writes through their events.
 /// </summary>
 public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
 {
-    private static readonly TimeSpan WithinASecond = TimeSpan.FromSeconds(1);
+    // Entries never expire, so only the event can make the other instance see a write. It takes well
+    // under a second (bench/suite.sh measures the same path: commit -> relay -> RabbitMQ -> consumer);
+    // the bound is wider because these tests share 2 cores with the rest of the test run.
+    private static readonly TimeSpan EventDelivered = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task A_read_after_put_sees_the_replaced_item()
@@ -96,7 +99,7 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
     }
 
     [Fact]
-    public async Task A_purchase_on_one_instance_is_visible_on_another_within_a_second()
+    public async Task A_purchase_on_one_instance_is_visible_on_another_through_its_event()
     {
         await using var other = await StartOtherInstanceAsync();
         using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
@@ -107,11 +110,11 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
         using (var bought = await ItemsApi.PurchaseAsync(user, item.Id, 4))
             Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
 
-        await Eventually.GetAsync(() => GetAsync(otherClient, item.Id), i => i.Stock == 16, WithinASecond, "the other instance to see stock 16");
+        await Eventually.GetAsync(() => GetAsync(otherClient, item.Id), i => i.Stock == 16, EventDelivered, "the other instance to see stock 16");
     }
 
     [Fact]
-    public async Task A_patch_on_one_instance_is_visible_on_another_within_a_second()
+    public async Task A_patch_on_one_instance_is_visible_on_another_through_its_event()
     {
         await using var other = await StartOtherInstanceAsync();
         using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
@@ -122,11 +125,11 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
         using (var patch = await admin.PatchAsJsonAsync($"/api/items/{item.Id}", new { price = 45m }, ItemsApi.Json))
             patch.EnsureSuccessStatusCode();
 
-        await Eventually.GetAsync(() => GetAsync(otherClient, item.Id), i => i.Price == 45m, WithinASecond, "the other instance to see price 45");
+        await Eventually.GetAsync(() => GetAsync(otherClient, item.Id), i => i.Price == 45m, EventDelivered, "the other instance to see price 45");
     }
 
     [Fact]
-    public async Task A_write_on_the_other_instance_is_visible_here_within_a_second()
+    public async Task A_write_on_the_other_instance_is_visible_here_through_its_event()
     {
         await using var other = await StartOtherInstanceAsync();
         using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
@@ -137,7 +140,7 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
         using (var patch = await otherClient.PatchAsJsonAsync($"/api/items/{item.Id}", new { stock = 6 }, ItemsApi.Json))
             patch.EnsureSuccessStatusCode();
 
-        await Eventually.GetAsync(() => GetAsync(admin, item.Id), i => i.Stock == 6, WithinASecond, "this instance to see stock 6");
+        await Eventually.GetAsync(() => GetAsync(admin, item.Id), i => i.Stock == 6, EventDelivered, "this instance to see stock 6");
     }
 
     [Fact]
@@ -157,7 +160,7 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
             Assert.Equal(HttpStatusCode.NotFound, here.StatusCode);
         await Eventually.GetAsync(
             async () => { using var there = await otherClient.GetAsync($"/api/items/{item.Id}"); return there.StatusCode; },
-            status => status == HttpStatusCode.NotFound, WithinASecond, "the other instance to answer 404");
+            status => status == HttpStatusCode.NotFound, EventDelivered, "the other instance to answer 404");
     }
 
     private static async Task<ItemResponse> GetAsync(HttpClient client, int id)
