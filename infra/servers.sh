@@ -17,13 +17,26 @@ if [ "$(id -u)" -ne 0 ]; then
   spawn_as() { shift; "$@" & }
 fi
 
+# The servers run as their own users, which must be able to reach their folders under DATA_DIR:
+# a DATA_DIR made by `mktemp -d` (mode 700) or under a private home would stop initdb. Only the
+# search bit is added, to DATA_DIR and each folder above it that lacks it, so nothing becomes listable.
+open_data_dir() {
+  mkdir -p "$DATA_DIR"
+  local dir
+  dir=$(cd "$DATA_DIR" && pwd -P)
+  while [ "$dir" != / ]; do
+    [ "$(stat -c %A "$dir" | cut -c10)" = x ] || chmod a+x "$dir"
+    dir=$(dirname "$dir")
+  done
+}
+
 # --- PostgreSQL --------------------------------------------------------------------------------
 pg_running() { [ -f "$PG_DATA/postmaster.pid" ] && as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 
 pg_start() {
   if pg_running; then return 0; fi
   port_open "$PG_PORT" && die "port $PG_PORT is taken by another process: set PG_PORT to a free port"
-  mkdir -p "$DATA_DIR"
+  open_data_dir
   if [ ! -s "$PG_DATA/PG_VERSION" ]; then
     install -d -o postgres -g postgres -m 700 "$PG_DATA"
     as_user postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$DATA_DIR/postgres-init.log" 2>&1 \
@@ -62,7 +75,7 @@ rabbit_running() { rabbit_pid >/dev/null; }
 rabbit_start() {
   if rabbit_running; then wait_for "RabbitMQ" 60 rabbit_ready; return; fi
   port_open "$RABBITMQ_PORT" && die "port $RABBITMQ_PORT is taken by another process: set RABBITMQ_PORT to a free port"
-  mkdir -p "$DATA_DIR"
+  open_data_dir
   install -d -o rabbitmq -g rabbitmq "$RABBITMQ_BASE" "$RABBITMQ_BASE/mnesia" "$RABBITMQ_BASE/log"
   cat >"$RABBITMQ_BASE/rabbitmq.conf" <<CONF
 listeners.tcp.1 = 127.0.0.1:$RABBITMQ_PORT

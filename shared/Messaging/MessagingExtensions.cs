@@ -18,7 +18,8 @@ public static class MessagingExtensions
     /// <paramref name="publishFrom"/> (the service's DbContext, whose model calls
     /// <see cref="Outbox.AddOutbox"/>), also the outbox relay that publishes what that database's
     /// transactions put in <c>outbox_messages</c> (settings <c>Outbox:*</c>), and its health check
-    /// (degraded while it cannot publish).
+    /// (degraded while it cannot publish). With <paramref name="consumers"/>, <c>/health/live</c> fails
+    /// once a receive endpoint has not consumed for <c>RabbitMq:StuckEndpointTimeout</c> (<see cref="StuckEndpointCheck"/>).
     /// </summary>
     /// <param name="builder">The service's builder.</param>
     /// <param name="publishFrom">The DbContext holding the outbox; null for a service that only consumes.</param>
@@ -69,6 +70,12 @@ public static class MessagingExtensions
                 broker.ConfigureEndpoints(context);
             });
         });
+
+        if (consumers is not null)
+        {
+            builder.Services.AddSingleton(rabbitMq);
+            builder.Services.AddHealthChecks().AddCheck<StuckEndpointCheck>("consuming", tags: [Health.Live]);
+        }
 
         if (publishFrom is not null)
         {

@@ -28,6 +28,15 @@ public sealed class RabbitMqOptions
 
     public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a consumer's receive endpoint may go without consuming (not healthy) before
+    /// <c>/health/live</c> fails, so that an orchestrator restarts a process whose endpoint stopped
+    /// reconnecting for good (docs/architecture.md, "Failure drills"). Longer than MassTransit's own
+    /// reconnect backoff (at most 30 s); a broker outage longer than this restarts the consumers too,
+    /// which is harmless: their messages wait in the broker.
+    /// </summary>
+    public TimeSpan StuckEndpointTimeout { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>Settings of the <c>Outbox</c> configuration section: how the relay publishes the outbox.</summary>

@@ -8,17 +8,21 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Store.ServiceDefaults;
 
 /// <summary>
-/// <c>/health/live</c>: the process answers (no dependency is checked, so a database outage does not
-/// get the service restarted). <c>/health/ready</c>: every check tagged <see cref="Ready"/> (the
+/// <c>/health/live</c>: the process answers and every check tagged <see cref="Live"/> passes (checks
+/// of the process's own state only; no dependency is checked, so a database outage does not get the
+/// service restarted). <c>/health/ready</c>: every check tagged <see cref="Ready"/> (the
 /// database, the broker) passes; 503 otherwise, with each check's status in the body.
 /// </summary>
 public static class Health
 {
     public const string Ready = "ready";
 
+    /// <summary>A check whose failure means the process is stuck and should be restarted.</summary>
+    public const string Live = "live";
+
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteJson })
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Live), ResponseWriter = WriteJson })
             .ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

@@ -1,17 +1,20 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Store.ServiceDefaults;
 
 /// <summary>
 /// Every error the suite answers is an RFC 9457 problem (CONTRACT.md, Conventions): validation is
-/// 422 with <c>errors</c> keyed by snake_case field, a body that cannot be read is 400, and an
-/// unexpected exception is a 500 that says nothing of the internals.
+/// 422 with <c>errors</c> keyed by snake_case field, a body that cannot be read is 400, a database
+/// that is briefly unreachable (restarting, failing over) is 503 with <c>Retry-After</c>, and any
+/// other unexpected exception is a 500 that says nothing of the internals.
 /// </summary>
 public static class ProblemDetailsSetup
 {
@@ -19,6 +22,7 @@ public static class ProblemDetailsSetup
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = Customize);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         // Lets a malformed body reach the exception handler, which says what was wrong with it,
         // in every environment alike.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -66,5 +70,55 @@ public static class ProblemDetailsSetup
                 ProblemDetails = new ProblemDetails { Status = badRequest.StatusCode, Detail = detail },
             });
         }
+    }
+
+    /// <summary>
+    /// The database went away for a moment (a restart, a failover, a dropped connection): the request
+    /// did nothing wrong and the same request will work shortly, so 503 with <c>Retry-After</c>, not 500.
+    /// </summary>
+    private sealed class DatabaseUnavailableExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+    {
+        public const int RetryAfterSeconds = 5;
+
+        public ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+        {
+            if (!IsTransientDatabaseFailure(exception))
+                return ValueTask.FromResult(false);
+
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return problemDetails.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                Exception = exception,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "The service is briefly unavailable.",
+                    Detail = "Its database cannot be reached right now; try again in a few seconds.",
+                },
+            });
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="exception"/> (or one it wraps, as EF Core's DbUpdateException does)
+    /// says the database could not be reached or was shutting down, rather than that the statement was wrong.
+    /// </summary>
+    public static bool IsTransientDatabaseFailure(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                // 57P01/57P02: the server (or an administrator) ended the connection; 57P03: it is starting or stopping.
+                case PostgresException postgres:
+                    return postgres.IsTransient || postgres.SqlState is "57P01" or "57P02" or "57P03";
+                case NpgsqlException npgsql when npgsql.IsTransient:
+                case SocketException:
+                    return true;
+            }
+        }
+        return false;
     }
 }

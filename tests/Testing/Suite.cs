@@ -18,7 +18,14 @@ public class Suite : IAsyncLifetime
     public const string AdminPassword = "end-to-end-admin-password";
 
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly Dictionary<string, TestDatabase> _databases = [];
     private string? _keyFolder;
+
+    /// <summary>The RabbitMQ vhost every process of the suite uses.</summary>
+    public TestVhost Vhost { get; private set; } = null!;
+
+    /// <summary>A service's database: "users", "items", "audit" or "notifications".</summary>
+    public TestDatabase Database(string service) => _databases[service];
 
     public ServiceProcess Users { get; private set; } = null!;
     public ServiceProcess Items { get; private set; } = null!;
@@ -28,7 +35,7 @@ public class Suite : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        var vhost = Own(await TestVhost.CreateAsync("e2e"));
+        var vhost = Vhost = Own(await TestVhost.CreateAsync("e2e"));
         _keyFolder = Directory.CreateTempSubdirectory("e2e-keys").FullName;
 
         var users = await SettingsAsync("users", vhost);
@@ -76,7 +83,8 @@ public class Suite : IAsyncLifetime
     /// <summary>A service's settings on a fresh database of its own and the suite's vhost, trusting the users service's JWKS.</summary>
     private async Task<Dictionary<string, string?>> SettingsAsync(string database, TestVhost vhost, string? jwksUrl = null)
     {
-        var settings = ServiceSettings.For(database, Own(await TestDatabase.CreateAsync($"e2e_{database}")), vhost);
+        var created = _databases[database] = Own(await TestDatabase.CreateAsync($"e2e_{database}"));
+        var settings = ServiceSettings.For(database, created, vhost);
         settings["Auth:Jwks"] = null;
         settings["Auth:JwksUrl"] = jwksUrl;
         return settings;

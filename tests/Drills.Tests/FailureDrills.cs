@@ -1,0 +1,84 @@
+using Store.Testing;
+
+namespace Store.Drills.Tests;
+
+/// <summary>
+/// The suite under a steady purchase load while one of its parts fails and comes back (docs/architecture.md,
+/// "Failure drills"). Each drill checks the same things (<see cref="Drill"/>): no 500, no failure
+/// outside the outage, every event handled exactly once, and it reports how long recovery took.
+/// </summary>
+[Collection(SharedDrillEnvironment.Name)]
+public sealed class FailureDrills(DrillEnvironment environment)
+{
+    /// <summary>How long a server stays down before it is started again, so that the outage is felt.</summary>
+    private static readonly TimeSpan Downtime = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public Task RabbitMQ_restarted_under_load_loses_no_event_and_applies_none_twice() =>
+        new Drill(environment, "rabbitmq-restart").RunAsync(async _ =>
+        {
+            // While the broker is away the consumers cannot consume: their liveness is watched (not acted
+            // on: a restart would not bring the broker back) and fails once that lasts 10 s (DrillSuite).
+            using var outage = new CancellationTokenSource();
+            var watching = WatchLivenessAsync(outage.Token);
+            await environment.Servers.StopAsync("rabbitmq");
+            await environment.Servers.StartAsync("rabbitmq");
+            await outage.CancelAsync();
+            await watching;
+        });
+
+    [Fact]
+    public Task PostgreSQL_restarted_under_load_answers_503_meanwhile_and_loses_no_event() =>
+        new Drill(environment, "postgres-restart") { ToleratedDuplicateEmails = NotificationsConcurrency }.RunAsync(async _ =>
+        {
+            await environment.Servers.StopAsync("postgres");
+            await Task.Delay(Downtime);
+            await environment.Servers.StartAsync("postgres");
+        });
+
+    [Fact]
+    public Task Consumers_killed_mid_batch_and_started_again_lose_no_event_and_apply_none_twice() =>
+        new Drill(environment, "consumers-killed") { ToleratedDuplicateEmails = NotificationsConcurrency }.RunAsync(async _ =>
+        {
+            var suite = environment.Suite;
+            // Mid-batch: messages are waiting or being handled when the processes die.
+            await Eventually.GetAsync(() => suite.Vhost.CountMessagesAsync("notifications"), waiting => waiting > 0,
+                TimeSpan.FromSeconds(30), "messages in the notifications queue");
+            await Task.WhenAll(suite.Notifications.StopAsync(), suite.AuditLog.StopAsync());
+            await Task.Delay(Downtime);
+            await Task.WhenAll(suite.Notifications.StartAsync(), suite.AuditLog.StartAsync());
+        });
+
+    [Fact]
+    public Task Items_killed_behind_the_gateway_answers_502_or_503_meanwhile_and_loses_no_event() =>
+        new Drill(environment, "items-killed").RunAsync(async _ =>
+        {
+            await environment.Suite.Items.StopAsync();
+            await Task.Delay(Downtime);
+            await environment.Suite.Items.StartAsync();
+        });
+
+    private async Task WatchLivenessAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            foreach (var consumer in environment.Consumers)
+                await consumer.ProbeAsync(restart: false);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The notification service's RabbitMq:ConcurrentMessageLimit: at most this many e-mails are
+    /// between "accepted by the SMTP server" and "sent committed" when the process dies or loses
+    /// its database, and so may be sent again (the documented window).
+    /// </summary>
+    private const int NotificationsConcurrency = 4;
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Store.Testing;
+
+namespace Store.Drills.Tests;
+
+/// <summary>
+/// A PostgreSQL and a RabbitMQ of the drills' own, run by the project's infra/servers.sh on free
+/// ports with their data in a temporary folder, so that stopping them disturbs no one else on the
+/// machine. Each start and stop is the script's, as an operator would run it.
+/// </summary>
+public sealed class PrivateServers : IAsyncDisposable
+{
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(3);
+    private readonly Dictionary<string, string> _environment;
+    private readonly string _dataDir;
+
+    private PrivateServers(string dataDir, Dictionary<string, string> environment)
+    {
+        _dataDir = dataDir;
+        _environment = environment;
+    }
+
+    /// <summary>The variables infra/servers.sh and <see cref="TestServers"/> both read.</summary>
+    public IReadOnlyDictionary<string, string> Environment => _environment;
+
+    public static async Task<PrivateServers> StartAsync()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("drills-servers-").FullName;
+        var servers = new PrivateServers(dataDir, new Dictionary<string, string>
+        {
+            ["DATA_DIR"] = dataDir,
+            ["PG_PORT"] = Port(ServiceProcess.FreePort()),
+            ["RABBITMQ_PORT"] = Port(ServiceProcess.FreePort()),
+            ["RABBITMQ_MANAGEMENT_PORT"] = Port(ServiceProcess.FreePort()),
+            ["RABBITMQ_DIST_PORT"] = Port(DistributionPort()),
+            ["RABBITMQ_NODENAME"] = $"drills{System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}@localhost",
+        });
+        try
+        {
+            await servers.RunAsync("start");
+        }
+        catch
+        {
+            await servers.DisposeAsync();
+            throw;
+        }
+        return servers;
+    }
+
+    public Task StartAsync(string server) => RunAsync("start", server);
+
+    public Task StopAsync(string server) => RunAsync("stop", server);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await RunAsync("stop");
+        }
+        finally
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+    }
+
+    private async Task RunAsync(params string[] arguments)
+    {
+        var script = new ProcessStartInfo(Path.Combine(ServiceProcess.RepositoryRoot(), "infra", "servers.sh"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+            script.ArgumentList.Add(argument);
+        foreach (var (name, value) in _environment)
+            script.Environment[name] = value;
+
+        var took = Stopwatch.StartNew();
+        using var process = Process.Start(script)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(ScriptTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"infra/servers.sh {string.Join(' ', arguments)} took longer than {ScriptTimeout}.");
+        }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException(
+                $"infra/servers.sh {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}\n{await errors}");
+        var said = (await errors).Trim().ReplaceLineEndings("; ");
+        TestReport.Add(string.Create(CultureInfo.InvariantCulture,
+            $"infra/servers.sh {string.Join(' ', arguments)}: {took.Elapsed.TotalSeconds:0.0} s ({said})"));
+    }
+
+    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A free port for Erlang distribution. rabbitmqctl connects from that port + 10000 .. + 10010,
+    /// so it must stay well below the top of the port range (the system's free ports may not).
+    /// </summary>
+    private static int DistributionPort()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(26000, 30000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+        throw new InvalidOperationException("No free port for RabbitMQ's distribution between 26000 and 30000.");
+    }
+}
