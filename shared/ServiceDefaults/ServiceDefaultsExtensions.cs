@@ -52,6 +52,7 @@ public static class ServiceDefaultsExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<NulCharacterRejection.Middleware>();  // after authorization: 401/403 win
         app.MapHealthEndpoints();
         app.MapApiDocs(app.Environment.ApplicationName);
         return app;
@@ -66,5 +67,7 @@ public static class ServiceDefaultsExtensions
         // Ids and money are numbers; "12" for a number is a client error, not something to guess at.
         options.NumberHandling = JsonNumberHandling.Strict;
         options.MaxDepth = 32;
+        // PostgreSQL takes no NUL in text: refused while reading, not as a 500 from the database.
+        options.Converters.Add(new NulCharacterRejection.JsonStrings());
     }
 }

@@ -33,6 +33,12 @@ public class Suite : IAsyncLifetime
     public ServiceProcess Notifications { get; private set; } = null!;
     public ServiceProcess Gateway { get; private set; } = null!;
 
+    /// <summary>
+    /// The file the users service generated its signing key into (JSON, the PEM in <c>PrivateKey</c>):
+    /// tests mint tokens with the real key and wrong claims from it.
+    /// </summary>
+    public string SigningKeyFile => Path.Combine(_keyFolder ?? throw new InvalidOperationException("The suite has not started."), "signing.dev-key.json");
+
     public virtual async Task InitializeAsync()
     {
         var vhost = Vhost = Own(await TestVhost.CreateAsync("e2e"));
@@ -40,7 +46,7 @@ public class Suite : IAsyncLifetime
 
         var users = await SettingsAsync("users", vhost);
         users["Jwt:GenerateKey"] = "true";
-        users["Jwt:GeneratedKeyFile"] = Path.Combine(_keyFolder, "signing.dev-key.json");
+        users["Jwt:GeneratedKeyFile"] = SigningKeyFile;
         users["Admin:Username"] = AdminUsername;
         users["Admin:Password"] = AdminPassword;
         users["Admin:Email"] = "admin@example.com";

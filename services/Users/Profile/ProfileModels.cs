@@ -16,7 +16,8 @@ public sealed class UserPatch : IValidatableObject
     [NotBlank, StringLength(100)]
     public string? FullName { get; init { field = value; _sent.Add("full_name"); } }
 
-    [StringLength(254), RegularExpression(UserRules.EmailPattern, ErrorMessage = UserRules.EmailMessage)]
+    // NotBlank: a regular expression attribute passes the empty string, which would leave the account without an address.
+    [NotBlank, StringLength(254), RegularExpression(UserRules.EmailPattern, ErrorMessage = UserRules.EmailMessage)]
     public string? Email { get; init { field = value; _sent.Add("email"); } }
 
     /// <summary>A new password, 8 to 128 characters; needs <see cref="CurrentPassword"/>.</summary>

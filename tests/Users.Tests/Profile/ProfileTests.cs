@@ -86,6 +86,7 @@ public sealed class ProfileTests(UsersApi api) : IClassFixture<UsersApi>
     {
         { "email", null },
         { "email", "not-an-address" },
+        { "email", "" },
         { "email", new string('e', 243) + "@example.com" },
         { "full_name", "  " },
         { "full_name", new string('f', 101) },
