@@ -3,7 +3,7 @@
 # purchase (user), each through the gateway and directly against the items service, at each of
 # BENCH_CONNECTIONS (default "1 16 64 256") connections for BENCH_DURATION (10s) each, with the CPU
 # each process used during each run; whether both consumers kept up with the purchases; the delay
-# from a purchase to its audit row at the steady rates BENCH_EVENT_RATES (default "250 500 1000"
+# from a purchase to its audit row at the steady rates BENCH_EVENT_RATES (default "100 250 1000"
 # purchases/s, BENCH_EVENT_DURATION 20 s each); every process's RSS at rest and its peak under
 # load; and each process's time from start to ready. Prints the machine, the command and Markdown
 # tables to paste into docs/benchmarks.md.
@@ -29,7 +29,7 @@ cd "$REPO_ROOT"
 
 duration=${BENCH_DURATION:-10s}
 read -r -a connection_counts <<<"${BENCH_CONNECTIONS:-1 16 64 256}"
-read -r -a event_rates <<<"${BENCH_EVENT_RATES:-250 500 1000}"
+read -r -a event_rates <<<"${BENCH_EVENT_RATES:-100 250 1000}"
 event_duration=${BENCH_EVENT_DURATION:-20}
 items=1000
 export PGOPTIONS="-c client_min_messages=warning"
@@ -77,7 +77,10 @@ export BENCH_FIRST_ID=$first_id BENCH_LAST_ID=$last_id
 pid_of() { cat "$RUN_DIR/pids/$1.pid"; }
 processes=()
 for pidfile in "$RUN_DIR"/pids/*.pid; do processes+=("$(basename "$pidfile" .pid)"); done
+# RSS, and its private part (RssAnon: the heaps; the rest is the framework's files and the JIT's
+# code mapping, shared with the other processes), in MB.
 rss_mb() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+private_mb() { awk '/^RssAnon/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 # CPU time (in 1/100 s) of a process and its children: PostgreSQL's backends, RabbitMQ's helpers.
 tree_ticks() {
@@ -106,7 +109,9 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # Prints "requests/s p50-ms p99-ms non-2xx socket-errors" of one wrk run.
 measure() {
   local connections=$1 script=$2 url=$3 auth=$4
-  local args=(-t2 -c"$connections" -d"$duration" --latency -s "bench/lua/$script.lua")
+  local threads=2
+  [ "$connections" -ge 2 ] || threads=1
+  local args=(-t"$threads" -c"$connections" -d"$duration" --latency -s "bench/lua/$script.lua")
   [ -z "$auth" ] || args+=(-H "Authorization: Bearer $auth")
   wrk "${args[@]}" "$url" | awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -121,8 +126,10 @@ for target in "$items_url" "$gateway"; do
   wrk -t2 -c16 -d3s -s bench/lua/list-items.lua "$target" >/dev/null
 done
 
-declare -A rest
-for name in "${processes[@]}"; do rest[$name]=$(rss_mb "$(pid_of "$name")"); done
+declare -A rest rest_private
+for name in "${processes[@]}"; do
+  rest[$name]=$(rss_mb "$(pid_of "$name")") rest_private[$name]=$(private_mb "$(pid_of "$name")")
+done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Peak RSS of each process while the load runs, sampled every 0.5 s.
@@ -130,7 +137,7 @@ peaks="$bench_dir/rss-peaks"
 : >"$peaks"
 (
   while true; do
-    for name in "${processes[@]}"; do echo "$name $(rss_mb "$(pid_of "$name")")"; done >>"$peaks"
+    for name in "${processes[@]}"; do echo "$name $(rss_mb "$(pid_of "$name")") $(private_mb "$(pid_of "$name")")"; done >>"$peaks"
     sleep 0.5
   done
 ) &
@@ -142,6 +149,15 @@ scenarios=(
   "create-item|POST /api/items (admin)|$admin_token"
   "purchase|POST /api/items/{id}/purchase (user)|$user_token"
 )
+# True once every order's event has its audit row and its notification.
+drained() {
+  local orders audit notifications
+  orders=$("${psql[@]}" -d items -c "SELECT count(*) FROM orders")
+  audit=$("${psql[@]}" -d audit -c "SELECT count(*) FROM audit_entries WHERE event_type = 'OrderPlaced'")
+  notifications=$("${psql[@]}" -d notifications -c "SELECT count(*) FROM notifications WHERE subject LIKE 'Your order%'")
+  [ "$audit" -ge "$orders" ] && [ "$notifications" -ge "$orders" ]
+}
+
 rows=() cpu_rows=()
 for scenario in "${scenarios[@]}"; do
   IFS='|' read -r script label auth <<<"$scenario"
@@ -171,13 +187,6 @@ for scenario in "${scenarios[@]}"; do
     # moments after the load stops; a backlog shows as the time it takes to drain.
     log "waiting for the consumers to catch up..."
     load_ended=$(now_ms)
-    drained() {
-      local orders audit notifications
-      orders=$("${psql[@]}" -d items -c "SELECT count(*) FROM orders")
-      audit=$("${psql[@]}" -d audit -c "SELECT count(*) FROM audit_entries WHERE event_type = 'OrderPlaced'")
-      notifications=$("${psql[@]}" -d notifications -c "SELECT count(*) FROM notifications n WHERE n.subject LIKE 'Your order%'")
-      [ "$audit" -ge "$orders" ] && [ "$notifications" -ge "$orders" ]
-    }
     if wait_for "the consumers" 600 drained; then drain_ms=$(($(now_ms) - load_ended)); else drain_ms="> 600000"; fi
   fi
 done
@@ -186,6 +195,7 @@ done
 # order's transaction commits, recorded_at as the audit-log's consumer writes the row.
 event_rows=()
 for rate in "${event_rates[@]}"; do
+  wait_for "the consumers" 600 drained || true  # each rate starts without the previous one's backlog
   log "steady $rate purchases/s for ${event_duration}s through the gateway..."
   window_start=$("${psql[@]}" -d items -c "SELECT now()")
   http=$(dotnet "$purchase_bench" run --url "$gateway" --token "$user_token" --ids "$first_id-$last_id" --steady-only \
@@ -261,10 +271,11 @@ Purchase -> audit row, steady rates through the gateway, ${event_duration} s eac
 |---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${event_rows[@]}")
 
-| process | RSS at rest (MB) | peak RSS under load (MB) |
-|---|---|---|
+| process | RSS at rest (MB) | peak RSS under load (MB) | private at rest (MB) | peak private under load (MB) |
+|---|---|---|---|---|
 $(for name in "${processes[@]}"; do
-    printf '| %s | %s | %s |\n' "$name" "${rest[$name]}" "$(awk -v n="$name" '$1 == n && $2 > max { max = $2 } END { print max + 0 }' "$peaks")"
+    printf '| %s | %s | %s | %s | %s |\n' "$name" "${rest[$name]}" "$(awk -v n="$name" '$1 == n && $2 > max { max = $2 } END { print max + 0 }' "$peaks")" \
+      "${rest_private[$name]}" "$(awk -v n="$name" '$1 == n && $3 > max { max = $3 } END { print max + 0 }' "$peaks")"
   done)
 
 Start to ready (ms, 3 restarts each):
