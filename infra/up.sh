@@ -39,10 +39,29 @@ stop_all() { "$REPO_ROOT/infra/down.sh"; }
 sleeper=""
 [ "$background" = yes ] || trap 'echo; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null; stop_all; exit 0' INT TERM
 
+healthy() {
+  local name=$1 port path=/health/ready
+  port=$(port_of "$name")
+  curl -fs -o /dev/null "http://127.0.0.1:$port$path"
+}
+wait_healthy() {
+  local name
+  for name in "$@"; do
+    if ! wait_for "$name" 60 healthy "$name"; then
+      tail -n 20 "$RUN_DIR/logs/$name.log" >&2
+      stop_all
+      die "$name did not become healthy: see $RUN_DIR/logs/$name.log"
+    fi
+  done
+}
+
 started=()
 for entry in "${SUITE[@]}"; do
   read -r name project port <<<"$entry"
   [ -f "$project" ] || continue
+  # The gateway last, once the services are ready: its health probes would otherwise find them
+  # starting, and it would keep them out of rotation (503) until its next probe, seconds later.
+  [ "$name" != gateway ] || wait_healthy "${started[@]}"
   # Started from its build output, so that its appsettings.json is its content root's.
   bin="$REPO_ROOT/$(dirname "$project")/bin/Release/net10.0"
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
@@ -64,18 +83,7 @@ for entry in "${SUITE[@]}"; do
   started+=("$name")
 done
 
-healthy() {
-  local name=$1 port path=/health/ready
-  port=$(port_of "$name")
-  curl -fs -o /dev/null "http://127.0.0.1:$port$path"
-}
-for name in "${started[@]}"; do
-  if ! wait_for "$name" 60 healthy "$name"; then
-    tail -n 20 "$RUN_DIR/logs/$name.log" >&2
-    stop_all
-    die "$name did not become healthy: see $RUN_DIR/logs/$name.log"
-  fi
-done
+wait_healthy "${started[@]}"
 
 echo
 echo "The suite is up:"
