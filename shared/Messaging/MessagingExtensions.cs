@@ -27,7 +27,10 @@ public static class MessagingExtensions
     public static WebApplicationBuilder AddMessaging(
         this WebApplicationBuilder builder, Type? publishFrom = null, Action<IBusRegistrationConfigurator>? consumers = null)
     {
-        var rabbitMq = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var rabbitMqSection = builder.Configuration.GetSection(RabbitMqOptions.Section);
+        var rabbitMq = rabbitMqSection.Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        // The same settings for what reads them later (the stuck-endpoint check, a consumer's retry count).
+        builder.Services.Configure<RabbitMqOptions>(rabbitMqSection);
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         builder.Services.AddMassTransit(bus =>
@@ -73,7 +76,6 @@ public static class MessagingExtensions
 
         if (consumers is not null)
         {
-            builder.Services.AddSingleton(rabbitMq);
             builder.Services.AddHealthChecks().AddCheck<StuckEndpointCheck>("consuming", tags: [Health.Live]);
         }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Store.Messaging;
 
@@ -17,10 +18,11 @@ namespace Store.Messaging;
 /// working through a broker outage), so nothing would restart the process; this check does.
 /// </para>
 /// </summary>
-public sealed class StuckEndpointCheck(IBusControl bus, RabbitMqOptions options, TimeProvider clock) : IHealthCheck
+public sealed class StuckEndpointCheck(IBusControl bus, IOptions<RabbitMqOptions> settings, TimeProvider clock) : IHealthCheck
 {
     /// <summary>Since when each endpoint that is not healthy has been so.</summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _unhealthySince = new();
+    private readonly RabbitMqOptions _options = settings.Value;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -34,7 +36,7 @@ public sealed class StuckEndpointCheck(IBusControl bus, RabbitMqOptions options,
                 _unhealthySince.TryRemove(name, out _);
                 continue;
             }
-            if (now - _unhealthySince.GetOrAdd(name, now) >= options.StuckEndpointTimeout)
+            if (now - _unhealthySince.GetOrAdd(name, now) >= _options.StuckEndpointTimeout)
             {
                 stuck.Add(name);
                 cause ??= endpoint.Exception;
@@ -43,6 +45,6 @@ public sealed class StuckEndpointCheck(IBusControl bus, RabbitMqOptions options,
         return Task.FromResult(stuck.Count == 0
             ? HealthCheckResult.Healthy()
             : HealthCheckResult.Unhealthy(
-                $"Not consuming for over {options.StuckEndpointTimeout.TotalSeconds:0} s: {string.Join(", ", stuck)}", cause));
+                $"Not consuming for over {_options.StuckEndpointTimeout.TotalSeconds:0} s: {string.Join(", ", stuck)}", cause));
     }
 }

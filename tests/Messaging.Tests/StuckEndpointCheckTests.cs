@@ -1,6 +1,7 @@
 using System.Reflection;
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Store.Messaging.Tests;
 
@@ -27,7 +28,7 @@ public sealed class StuckEndpointCheckTests
                     : EndpointHealthResult.Unhealthy(endpoint, "faulted", new InvalidOperationException("Broker unreachable")),
             }),
         });
-        _check = new StuckEndpointCheck(bus, new RabbitMqOptions { StuckEndpointTimeout = Timeout }, _clock);
+        _check = new StuckEndpointCheck(bus, Options.Create(new RabbitMqOptions { StuckEndpointTimeout = Timeout }), _clock);
     }
 
     private async Task<HealthCheckResult> CheckAsync() => await _check.CheckHealthAsync(new HealthCheckContext());

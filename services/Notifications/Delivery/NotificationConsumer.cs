@@ -158,10 +158,9 @@ public static class NotificationDelivery
     public static void AddConsumers(IBusRegistrationConfigurator bus) =>
         bus.AddConsumer<NotificationConsumer, NotificationConsumerDefinition>();
 
-    /// <summary>The e-mail sender (SMTP when Smtp:Host is set, else the log) and the retry settings the consumer reads.</summary>
+    /// <summary>The e-mail sender: SMTP when Smtp:Host is set, else the log. (The retry settings the consumer reads come with AddMessaging.)</summary>
     public static WebApplicationBuilder AddNotificationDelivery(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<RabbitMqOptions>(builder.Configuration.GetSection(RabbitMqOptions.Section));
         builder.Services.AddSingleton(builder.Configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions());
         builder.Services.AddSingleton<EmailSender>();
         return builder;
