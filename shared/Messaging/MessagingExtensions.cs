@@ -76,6 +76,9 @@ public static class MessagingExtensions
 
         if (consumers is not null)
         {
+            // A singleton: the check remembers since when each endpoint has been unhealthy, and a check
+            // type that is not registered is created anew for every probe.
+            builder.Services.TryAddSingleton<StuckEndpointCheck>();
             builder.Services.AddHealthChecks().AddCheck<StuckEndpointCheck>("consuming", tags: [Health.Live]);
         }
 
