@@ -17,14 +17,17 @@ public sealed class FailureDrills(DrillEnvironment environment)
     public Task RabbitMQ_restarted_under_load_loses_no_event_and_applies_none_twice() =>
         new Drill(environment, "rabbitmq-restart").RunAsync(async _ =>
         {
-            // While the broker is away the consumers cannot consume: their liveness is watched (not acted
-            // on: a restart would not bring the broker back) and fails once that lasts 10 s (DrillSuite).
-            using var outage = new CancellationTokenSource();
-            var watching = WatchLivenessAsync(outage.Token);
             await environment.Servers.StopAsync("rabbitmq");
+            // Neither consumer can consume while the broker is away: both must say so on /health/live
+            // once that has lasted their StuckEndpointTimeout (10 s, DrillSuite), before it comes back.
+            // (Not acted on here: a restart would not bring the broker back.)
+            await Eventually.GetAsync(async () =>
+            {
+                foreach (var consumer in environment.Consumers)
+                    await consumer.ProbeAsync(restart: false);
+                return environment.Consumers.Where(c => !c.Failing).Select(c => c.Name).ToList();
+            }, live => live.Count == 0, TimeSpan.FromSeconds(60), "both consumers' /health/live to fail while RabbitMQ is down");
             await environment.Servers.StartAsync("rabbitmq");
-            await outage.CancelAsync();
-            await watching;
         });
 
     [Fact]
@@ -57,23 +60,6 @@ public sealed class FailureDrills(DrillEnvironment environment)
             await Task.Delay(Downtime);
             await environment.Suite.Items.StartAsync();
         });
-
-    private async Task WatchLivenessAsync(CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            foreach (var consumer in environment.Consumers)
-                await consumer.ProbeAsync(restart: false);
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(1), stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
 
     /// <summary>
     /// The notification service's RabbitMq:ConcurrentMessageLimit: at most this many e-mails are

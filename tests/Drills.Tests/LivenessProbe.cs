@@ -24,6 +24,17 @@ public sealed class LivenessProbe(ServiceProcess process, string name)
     /// <summary>How often the process was restarted because its probe kept failing.</summary>
     public int Restarts { get; private set; }
 
+    /// <summary>Whether the last probe failed.</summary>
+    public bool Failing => _failingSince is not null;
+
+    /// <summary>Forgets what earlier drills saw.</summary>
+    public void Reset()
+    {
+        Failed = false;
+        Restarts = 0;
+        _failingSince = null;
+    }
+
     /// <summary>Probes once; restarts the process when the probe has failed for longer than the threshold and <paramref name="restart"/> is true.</summary>
     public async Task ProbeAsync(bool restart = true)
     {
