@@ -51,10 +51,37 @@ public sealed class QueryTests(AuditApi api) : IClassFixture<AuditApi>
         Assert.Equal([$"{actor}-2", $"{actor}-1"], AuditApi.Read(await window.Content.ReadAsStringAsync()).Select(e => e.ResourceId));
     }
 
+    [Fact]
+    public async Task A_page_holds_10_entries_unless_limit_says_otherwise_up_to_100()
+    {
+        var actor = AuditApi.NewActorId();
+        await using (var db = api.OpenDb())
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                db.Entries.Add(new Data.AuditEntry
+                {
+                    EventId = Guid.NewGuid(), EventType = "ItemCreated", ActorId = actor, Action = "created",
+                    ResourceType = "item", ResourceId = $"{actor}-{i}", Data = "{}",
+                    OccurredAt = DateTimeOffset.UtcNow, RecordedAt = DateTimeOffset.UtcNow,
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+        using var admin = api.AsAdmin();
+
+        using var first = await admin.GetAsync($"/api/audit?actor_id={actor}");
+        Assert.Equal("12", first.Headers.GetValues("X-Total-Count").Single());
+        Assert.Equal(10, AuditApi.Read(await first.Content.ReadAsStringAsync()).Length);
+        using var widest = await admin.GetAsync($"/api/audit?actor_id={actor}&limit=100");
+        Assert.Equal(12, AuditApi.Read(await widest.Content.ReadAsStringAsync()).Length);
+    }
+
     [Theory]
     [InlineData("since=yesterday", HttpStatusCode.BadRequest)]
     [InlineData("actor_id=abc", HttpStatusCode.BadRequest)]
     [InlineData("limit=0", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("limit=101", HttpStatusCode.UnprocessableEntity)]
     [InlineData("skip=-1", HttpStatusCode.UnprocessableEntity)]
     [InlineData("since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z", HttpStatusCode.UnprocessableEntity)]
     public async Task Bad_filter_values_are_a_problem_not_a_500(string query, HttpStatusCode expected)

@@ -45,9 +45,24 @@ public sealed class QueryTests(NotificationsApi api) : IClassFixture<Notificatio
         Assert.Equal([$"{alice}-0"], NotificationsApi.Read(await filtered.Content.ReadAsStringAsync()).Select(n => n.Subject));
     }
 
+    [Fact]
+    public async Task A_page_holds_10_notifications_unless_limit_says_otherwise()
+    {
+        var carol = NotificationsApi.NewUserId();
+        await SeedAsync(carol, 12);
+        using var carolClient = api.AsUser(carol, "carol");
+
+        using var first = await carolClient.GetAsync("/api/notifications/me");
+        Assert.Equal("12", first.Headers.GetValues("X-Total-Count").Single());
+        Assert.Equal(10, NotificationsApi.Read(await first.Content.ReadAsStringAsync()).Length);
+        using var widest = await carolClient.GetAsync("/api/notifications/me?limit=100");
+        Assert.Equal(12, NotificationsApi.Read(await widest.Content.ReadAsStringAsync()).Length);
+    }
+
     [Theory]
     [InlineData("/api/notifications?user_id=abc", HttpStatusCode.BadRequest)]
     [InlineData("/api/notifications?limit=0", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("/api/notifications?limit=101", HttpStatusCode.UnprocessableEntity)]
     [InlineData("/api/notifications?user_id=0", HttpStatusCode.UnprocessableEntity)]
     [InlineData("/api/notifications/me?skip=-1", HttpStatusCode.UnprocessableEntity)]
     public async Task Bad_query_values_are_a_problem_not_a_500(string path, HttpStatusCode expected)

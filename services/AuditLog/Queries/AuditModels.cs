@@ -30,7 +30,7 @@ public sealed record AuditEntryResponse(
 /// <summary>The list's query string: filters and paging. A value that does not parse is a 400 problem.</summary>
 public sealed record AuditQuery
 {
-    public const int DefaultLimit = 50;
+    public const int DefaultLimit = 10;
 
     [FromQuery(Name = "event_type"), StringLength(100)]
     public string? EventType { get; init; }
@@ -56,7 +56,7 @@ public sealed record AuditQuery
     [FromQuery(Name = "skip"), Range(0, int.MaxValue)]
     public int? Skip { get; init; }
 
-    /// <summary>1..200 (default 50).</summary>
-    [FromQuery(Name = "limit"), Range(1, 200)]
+    /// <summary>1..100 (default 10), as every list of the suite.</summary>
+    [FromQuery(Name = "limit"), Range(1, 100)]
     public int? Limit { get; init; }
 }

@@ -22,10 +22,10 @@ public sealed record NotificationResponse(
         n.Id, n.EventId, n.UserId, n.Channel, n.Recipient, n.Subject, n.Body, n.Status, n.Attempts, n.CreatedAt, n.SentAt, n.CorrelationId);
 }
 
-/// <summary>Paging of a list (default 0 and 20; limit 1..100).</summary>
+/// <summary>Paging of a list (default 0 and 10; limit 1..100), as every list of the suite.</summary>
 public record NotificationPage
 {
-    public const int DefaultLimit = 20;
+    public const int DefaultLimit = 10;
 
     [FromQuery(Name = "skip"), Range(0, int.MaxValue)]
     public int? Skip { get; init; }
