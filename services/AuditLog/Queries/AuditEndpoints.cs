@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Store.AuditLog.Data;
@@ -44,10 +43,7 @@ public static class AuditEndpoints
         if (query.Until is { } to)
             matches = matches.Where(e => e.OccurredAt < to.ToUniversalTime());
 
-        var total = await matches.CountAsync(cancellationToken);
-        var page = await matches.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id)
-            .Skip(query.Skip ?? 0).Take(query.Limit ?? AuditQuery.DefaultLimit).ToListAsync(cancellationToken);
-        response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+        var page = await matches.ToPageAsync(query, m => m.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id), response, cancellationToken);
         return TypedResults.Ok(page.Select(AuditEntryResponse.From).ToArray());
     }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Store.AuditLog.Data;
+using Store.ServiceDefaults;
 
 namespace Store.AuditLog.Queries;
 
@@ -28,10 +29,8 @@ public sealed record AuditEntryResponse(
 }
 
 /// <summary>The list's query string: filters and paging. A value that does not parse is a 400 problem.</summary>
-public sealed record AuditQuery
+public sealed record AuditQuery : IPageQuery
 {
-    public const int DefaultLimit = 10;
-
     [FromQuery(Name = "event_type"), StringLength(100)]
     public string? EventType { get; init; }
 
@@ -57,6 +56,6 @@ public sealed record AuditQuery
     public int? Skip { get; init; }
 
     /// <summary>1..100 (default 10), as every list of the suite.</summary>
-    [FromQuery(Name = "limit"), Range(1, 100)]
+    [FromQuery(Name = "limit"), Range(1, Paging.MaxLimit)]
     public int? Limit { get; init; }
 }

@@ -46,9 +46,7 @@ public static class CatalogEndpoints
         if (!string.IsNullOrEmpty(query.Tag))
             matches = matches.Where(i => i.Tags.Contains(query.Tag));
 
-        var total = await matches.CountAsync(cancellationToken);
-        var page = await matches.OrderBy(i => i.Id).Skip(query.Skip ?? 0).Take(query.Limit ?? ItemQuery.DefaultLimit).ToListAsync(cancellationToken);
-        response.Headers["X-Total-Count"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var page = await matches.ToPageAsync(query, m => m.OrderBy(i => i.Id), response, cancellationToken);
         return TypedResults.Ok(page.Select(ItemResponse.From).ToArray());
     }
 

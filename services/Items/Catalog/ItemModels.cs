@@ -89,16 +89,14 @@ public sealed record ItemResponse(
 }
 
 /// <summary>The list's query string: paging and filters.</summary>
-public sealed record ItemQuery
+public sealed record ItemQuery : IPageQuery
 {
-    public const int DefaultLimit = 10;
-
     /// <summary>How many matches to skip (default 0).</summary>
     [FromQuery(Name = "skip"), Range(0, int.MaxValue)]
     public int? Skip { get; init; }
 
     /// <summary>How many matches to return, 1..100 (default 10).</summary>
-    [FromQuery(Name = "limit"), Range(1, 100)]
+    [FromQuery(Name = "limit"), Range(1, Paging.MaxLimit)]
     public int? Limit { get; init; }
 
     /// <summary>Case-insensitive substring of the name or the description.</summary>

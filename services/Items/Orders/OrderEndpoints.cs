@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -71,11 +70,7 @@ public static class OrderEndpoints
             orders = orders.Where(o => o.UserId == me);
         }
 
-        var total = await orders.CountAsync(cancellationToken);
-        var page = await orders.OrderByDescending(o => o.Id)
-            .Skip(query.Skip ?? 0).Take(query.Limit ?? OrderQuery.DefaultLimit)
-            .ToListAsync(cancellationToken);
-        response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+        var page = await orders.ToPageAsync(query, m => m.OrderByDescending(o => o.Id), response, cancellationToken);
         return TypedResults.Ok(page.Select(OrderResponse.From).ToArray());
     }
 

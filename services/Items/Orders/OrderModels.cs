@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Store.Items.Data;
+using Store.ServiceDefaults;
 
 namespace Store.Items.Orders;
 
@@ -39,16 +40,14 @@ public sealed record OrderResponse(
 }
 
 /// <summary>The order list's query string.</summary>
-public sealed record OrderQuery
+public sealed record OrderQuery : IPageQuery
 {
-    public const int DefaultLimit = 10;
-
     /// <summary>How many orders to skip (default 0).</summary>
     [FromQuery(Name = "skip"), Range(0, int.MaxValue)]
     public int? Skip { get; init; }
 
     /// <summary>How many orders to return, 1..100 (default 10).</summary>
-    [FromQuery(Name = "limit"), Range(1, 100)]
+    [FromQuery(Name = "limit"), Range(1, Paging.MaxLimit)]
     public int? Limit { get; init; }
 
     /// <summary>Admins: only this user's orders. Users may only name themselves.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -43,10 +42,7 @@ public static class NotificationEndpoints
         IQueryable<Notification> matches, NotificationPage page, HttpResponse response, CancellationToken cancellationToken)
     {
         matches = matches.AsNoTracking();
-        var total = await matches.CountAsync(cancellationToken);
-        var rows = await matches.OrderByDescending(n => n.Id)
-            .Skip(page.Skip ?? 0).Take(page.Limit ?? NotificationPage.DefaultLimit).ToListAsync(cancellationToken);
-        response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+        var rows = await matches.ToPageAsync(page, m => m.OrderByDescending(n => n.Id), response, cancellationToken);
         return [.. rows.Select(NotificationResponse.From)];
     }
 }

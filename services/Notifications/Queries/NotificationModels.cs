@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Store.Notifications.Data;
+using Store.ServiceDefaults;
 
 namespace Store.Notifications.Queries;
 
@@ -23,14 +24,12 @@ public sealed record NotificationResponse(
 }
 
 /// <summary>Paging of a list (default 0 and 10; limit 1..100), as every list of the suite.</summary>
-public record NotificationPage
+public record NotificationPage : IPageQuery
 {
-    public const int DefaultLimit = 10;
-
     [FromQuery(Name = "skip"), Range(0, int.MaxValue)]
     public int? Skip { get; init; }
 
-    [FromQuery(Name = "limit"), Range(1, 100)]
+    [FromQuery(Name = "limit"), Range(1, Paging.MaxLimit)]
     public int? Limit { get; init; }
 }
 

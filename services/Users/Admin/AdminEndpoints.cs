@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -47,9 +46,7 @@ public static class AdminEndpoints
 #pragma warning restore CA1862
         }
 
-        var total = await matches.CountAsync(cancellationToken);
-        var page = await matches.OrderBy(u => u.Id).Skip(query.Skip ?? 0).Take(query.Limit ?? UserQuery.DefaultLimit).ToListAsync(cancellationToken);
-        response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+        var page = await matches.ToPageAsync(query, m => m.OrderBy(u => u.Id), response, cancellationToken);
         return TypedResults.Ok(page.Select(UserResponse.From).ToArray());
     }
 
