@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -26,10 +25,22 @@ public static class Database
             ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
         connectionString = Tune(connectionString);
 
-        builder.Services.AddDbContextPool<TDb>(options => options.UseNpgsql(connectionString));
+        builder.Services.AddDbContextPool<TDb>(options => options.UseStoreDatabase(connectionString));
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>(name, tags: [Health.Ready]);
         builder.Services.AddHostedService<MigrateAtStartup<TDb>>();
         return builder;
+    }
+
+    /// <summary>
+    /// PostgreSQL through Npgsql, with tables, columns, keys and indexes named in snake_case
+    /// (EFCore.NamingConventions), as PostgreSQL users expect. Whatever opens a service's database
+    /// (the service, a test) goes through here, so every context sees the same model.
+    /// </summary>
+    public static TBuilder UseStoreDatabase<TBuilder>(this TBuilder options, string connectionString)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+        return options;
     }
 
     /// <summary>
@@ -65,44 +76,6 @@ public static class Database
     {
         db.Database.AutoSavepointsEnabled = false;
         return db.Database.BeginTransactionAsync(cancellationToken);
-    }
-
-    /// <summary>Names tables, columns, keys and indexes in snake_case, as PostgreSQL users expect.</summary>
-    public static void UseSnakeCaseNames(this ModelBuilder modelBuilder)
-    {
-        foreach (var entity in modelBuilder.Model.GetEntityTypes())
-        {
-            if (entity.GetTableName() is { } table)
-                entity.SetTableName(ToSnakeCase(table));
-            foreach (var property in entity.GetProperties())
-                property.SetColumnName(ToSnakeCase(property.GetColumnName()));
-            foreach (var key in entity.GetKeys())
-                key.SetName(ToSnakeCase(key.GetName()!));
-            foreach (var foreignKey in entity.GetForeignKeys())
-                foreignKey.SetConstraintName(ToSnakeCase(foreignKey.GetConstraintName()!));
-            foreach (var index in entity.GetIndexes())
-                index.SetDatabaseName(ToSnakeCase(index.GetDatabaseName()!));
-        }
-    }
-
-    public static string ToSnakeCase(string name)
-    {
-        var result = new StringBuilder(name.Length + 8);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
-                    result.Append('_');
-                result.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                result.Append(c);
-            }
-        }
-        return result.ToString();
     }
 
     /// <summary>Hosted services start before Kestrel listens, so no request meets an old schema.</summary>

@@ -24,7 +24,7 @@ public sealed class AuditApi() : ServiceFactory<AuditDb>("audit")
         builder.ConfigureServices(services => services.Configure<MassTransit.MassTransitHostOptions>(o => o.WaitUntilStarted = true));
     }
 
-    public AuditDb OpenDb() => new(new DbContextOptionsBuilder<AuditDb>().UseNpgsql(Database.ConnectionString).Options);
+    public AuditDb OpenDb() => new(Database.Options<AuditDb>());
 
     /// <summary>The entries of one actor, read straight from the database.</summary>
     public async Task<List<AuditEntry>> EntriesOfAsync(int actorId)

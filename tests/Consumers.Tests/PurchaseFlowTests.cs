@@ -48,14 +48,14 @@ public sealed class PurchaseFlowTests(PurchaseFlow flow) : IClassFixture<Purchas
 
     private async Task<List<AuditEntry>> AuditOfOrderAsync(int orderId)
     {
-        await using var db = new AuditDb(new DbContextOptionsBuilder<AuditDb>().UseNpgsql(flow.Audit.Database.ConnectionString).Options);
+        await using var db = new AuditDb(flow.Audit.Database.Options<AuditDb>());
         var id = orderId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await db.Entries.AsNoTracking().Where(e => e.ResourceType == "order" && e.ResourceId == id).ToListAsync();
     }
 
     private async Task<List<Notification>> NotificationsOfAsync(int userId)
     {
-        await using var db = new NotificationsDb(new DbContextOptionsBuilder<NotificationsDb>().UseNpgsql(flow.Notifications.Database.ConnectionString).Options);
+        await using var db = new NotificationsDb(flow.Notifications.Database.Options<NotificationsDb>());
         return await db.Notifications.AsNoTracking().Where(n => n.UserId == userId).ToListAsync();
     }
 }

@@ -54,7 +54,7 @@ public sealed class ItemsApi() : ServiceFactory<ItemsDb>("items")
     }
 
     /// <summary>The service's database, read directly (no instance of the service needs to run).</summary>
-    public ItemsDb OpenDb() => new(new DbContextOptionsBuilder<ItemsDb>().UseNpgsql(Database.ConnectionString).Options);
+    public ItemsDb OpenDb() => new(Database.Options<ItemsDb>());
 
     /// <summary>The outbox rows of one item's events, in publishing order.</summary>
     public async Task<List<OutboxMessage>> OutboxOfAsync(int itemId)

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Store.Contracts;
-using Store.ServiceDefaults;
 
 namespace Store.Messaging.Tests;
 
@@ -16,7 +15,6 @@ public sealed class TestDb(DbContextOptions<TestDb> options) : DbContext(options
     {
         modelBuilder.AddOutbox();
         modelBuilder.AddInbox();
-        modelBuilder.UseSnakeCaseNames();
     }
 }
 

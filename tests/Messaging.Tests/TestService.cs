@@ -2,7 +2,6 @@ using System.Globalization;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Store.ServiceDefaults;
@@ -31,7 +30,7 @@ public sealed class MessagingServers : IAsyncLifetime
     }
 
     /// <summary>A context on the test database outside any service, to look at the tables.</summary>
-    public TestDb NewDb() => new(new DbContextOptionsBuilder<TestDb>().UseNpgsql(Database.ConnectionString).Options);
+    public TestDb NewDb() => new(Database.Options<TestDb>());
 
     /// <summary>
     /// Starts an instance of the test service: EF Core on the test database and AddMessaging on the

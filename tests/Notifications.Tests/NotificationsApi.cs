@@ -47,7 +47,7 @@ public abstract class NotificationsFactory(bool smtpUp) : ServiceFactory<Notific
             Smtp.Dispose();
     }
 
-    public NotificationsDb OpenDb() => new(new DbContextOptionsBuilder<NotificationsDb>().UseNpgsql(Database.ConnectionString).Options);
+    public NotificationsDb OpenDb() => new(Database.Options<NotificationsDb>());
 
     public async Task<List<Notification>> NotificationsOfAsync(int userId)
     {

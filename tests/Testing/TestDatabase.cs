@@ -1,5 +1,7 @@
 using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Store.ServiceDefaults;
 
 namespace Store.Testing;
 
@@ -16,6 +18,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>Connects to this database.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>Options for a service's context on this database, configured as the service configures its own.</summary>
+    public DbContextOptions<TDb> Options<TDb>()
+        where TDb : DbContext =>
+        new DbContextOptionsBuilder<TDb>().UseStoreDatabase(ConnectionString).Options;
 
     public static async Task<TestDatabase> CreateAsync(string prefix)
     {

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Store.Messaging;
-using Store.ServiceDefaults;
 
 namespace Store.AuditLog.Data;
 
@@ -37,6 +36,5 @@ public sealed class AuditDb(DbContextOptions<AuditDb> options) : DbContext(optio
         });
 
         modelBuilder.AddInbox();
-        modelBuilder.UseSnakeCaseNames();
     }
 }

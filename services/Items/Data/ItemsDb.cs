@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Store.Messaging;
-using Store.ServiceDefaults;
 
 namespace Store.Items.Data;
 
@@ -49,6 +48,5 @@ public sealed class ItemsDb(DbContextOptions<ItemsDb> options) : DbContext(optio
         });
 
         modelBuilder.AddOutbox();
-        modelBuilder.UseSnakeCaseNames();
     }
 }

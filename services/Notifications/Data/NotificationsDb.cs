@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Store.Messaging;
-using Store.ServiceDefaults;
 
 namespace Store.Notifications.Data;
 
@@ -29,6 +28,5 @@ public sealed class NotificationsDb(DbContextOptions<NotificationsDb> options) :
         modelBuilder.Entity<UserPreference>(preference => preference.HasKey(p => p.UserId));
 
         modelBuilder.AddInbox();
-        modelBuilder.UseSnakeCaseNames();
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Store.Messaging;
-using Store.ServiceDefaults;
 
 namespace Store.Users.Data;
 
@@ -51,6 +50,5 @@ public sealed class UsersDb(DbContextOptions<UsersDb> options) : DbContext(optio
         });
 
         modelBuilder.AddOutbox();
-        modelBuilder.UseSnakeCaseNames();
     }
 }

@@ -18,7 +18,7 @@ namespace Store.Items.Data.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
@@ -60,7 +60,7 @@ namespace Store.Items.Data.Migrations
                     b.HasKey("UserId", "Key")
                         .HasName("pk_idempotent_requests");
 
-                    b.ToTable("idempotent_requests");
+                    b.ToTable("idempotent_requests", (string)null);
                 });
 
             modelBuilder.Entity("Store.Items.Data.Item", b =>
@@ -133,7 +133,7 @@ namespace Store.Items.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
 
-                    b.ToTable("items", t =>
+                    b.ToTable("items", null, t =>
                         {
                             t.HasCheckConstraint("ck_items_stock_not_negative", "stock >= 0");
                         });
@@ -192,7 +192,7 @@ namespace Store.Items.Data.Migrations
                     b.HasIndex("UserId", "Id")
                         .HasDatabaseName("ix_orders_user_id_id");
 
-                    b.ToTable("orders", t =>
+                    b.ToTable("orders", null, t =>
                         {
                             t.HasCheckConstraint("ck_orders_quantity_positive", "quantity > 0");
                         });

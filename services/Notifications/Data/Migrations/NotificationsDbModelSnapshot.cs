@@ -17,7 +17,7 @@ namespace Store.Notifications.Data.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -124,7 +124,7 @@ namespace Store.Notifications.Data.Migrations
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_notifications_user_id_id");
 
-                    b.ToTable("notifications");
+                    b.ToTable("notifications", (string)null);
                 });
 
             modelBuilder.Entity("Store.Notifications.Data.UserPreference", b =>
@@ -147,7 +147,7 @@ namespace Store.Notifications.Data.Migrations
                     b.HasKey("UserId")
                         .HasName("pk_user_preferences");
 
-                    b.ToTable("user_preferences");
+                    b.ToTable("user_preferences", (string)null);
                 });
 #pragma warning restore 612, 618
         }

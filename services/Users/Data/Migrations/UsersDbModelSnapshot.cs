@@ -17,7 +17,7 @@ namespace Store.Users.Data.Migrations
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -161,7 +161,7 @@ namespace Store.Users.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ux_users_normalized_username");
 
-                    b.ToTable("users", t =>
+                    b.ToTable("users", null, t =>
                         {
                             t.HasCheckConstraint("ck_users_role", "role IN ('user', 'admin')");
                         });
