@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -9,16 +8,14 @@ using OpenTelemetry.Trace;
 namespace Store.ServiceDefaults;
 
 /// <summary>
-/// Traces and metrics over OTLP, switched on by <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (the exporter
-/// reads the standard OTEL_* variables itself). The hosting and instrumentation packages of
-/// OpenTelemetry are not in this project's package feed, so the SDK is created directly and listens
-/// to the sources the framework, Npgsql and MassTransit already emit.
+/// Traces, metrics and logs over OTLP, switched on by <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (the
+/// exporter reads the standard OTEL_* variables itself): ASP.NET Core, HttpClient and runtime
+/// instrumentation, and the sources Npgsql and MassTransit emit. Without an endpoint nothing is
+/// registered, so requests pay nothing for telemetry no one collects.
 /// </summary>
 public static class Telemetry
 {
-    private static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "MassTransit", "Npgsql"];
-    private static readonly string[] Meters =
-        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "MassTransit", "Npgsql"];
+    private static readonly string[] LibrarySources = ["MassTransit", "Npgsql"];
 
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
@@ -26,23 +23,19 @@ public static class Telemetry
             return builder;
 
         var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
-        builder.Services.AddSingleton(_ => OpenTelemetrySdk.Create(otel => otel
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithTracing(tracing => tracing.AddSource(Sources).AddOtlpExporter())
-            .WithMetrics(metrics => metrics.AddMeter(Meters).AddOtlpExporter())));
-        // Created with the host and disposed (flushed) when it stops.
-        builder.Services.AddHostedService<TelemetryLifetime>();
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddSource(LibrarySources))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(LibrarySources))
+            .WithLogging()
+            .UseOtlpExporter();
         return builder;
-    }
-
-    private sealed class TelemetryLifetime(OpenTelemetrySdk sdk) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            sdk.Dispose();
-            return Task.CompletedTask;
-        }
     }
 }
