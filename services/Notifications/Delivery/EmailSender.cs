@@ -1,5 +1,7 @@
-using System.Net;
-using System.Net.Mail;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using MimeKit.Text;
 
 namespace Store.Notifications.Delivery;
 
@@ -22,7 +24,7 @@ public sealed class SmtpOptions
 /// <summary>An e-mail to send. <paramref name="Id"/> becomes its Message-ID header, so a mail system can spot a duplicate.</summary>
 public sealed record Email(Guid Id, string To, string Subject, string Body);
 
-/// <summary>Sends e-mail over SMTP (System.Net.Mail) when Smtp:Host is configured, otherwise writes it to the log.</summary>
+/// <summary>Sends e-mail over SMTP (MailKit) when Smtp:Host is configured, otherwise writes it to the log.</summary>
 public sealed partial class EmailSender(SmtpOptions options, ILogger<EmailSender> logger)
 {
     public async Task SendAsync(Email email, CancellationToken cancellationToken)
@@ -33,21 +35,26 @@ public sealed partial class EmailSender(SmtpOptions options, ILogger<EmailSender
             return;
         }
 
-        using var message = new MailMessage(options.From, email.To, email.Subject, email.Body);
-        message.Headers.Add("Message-ID", $"<{email.Id}@store.local>");
-        using var client = new SmtpClient(options.Host, options.Port)
+        using var message = new MimeMessage
         {
-            EnableSsl = options.EnableSsl,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-            Timeout = (int)options.Timeout.TotalMilliseconds,
+            MessageId = $"{email.Id}@store.local",
+            Subject = email.Subject,
+            Body = new TextPart(TextFormat.Plain) { Text = email.Body },
         };
-        if (!string.IsNullOrEmpty(options.Username))
-            client.Credentials = new NetworkCredential(options.Username, options.Password);
+        message.From.Add(MailboxAddress.Parse(options.From));
+        message.To.Add(MailboxAddress.Parse(email.To));
 
-        // SmtpClient's Timeout covers only synchronous sends; the token bounds the async one.
+        // One connection per e-mail: sends are few and seconds apart, and a pooled connection that
+        // the server dropped meanwhile would fail the next send. The timeout bounds each network step.
+        using var client = new SmtpClient { Timeout = (int)options.Timeout.TotalMilliseconds };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
-        await client.SendMailAsync(message, timeout.Token);
+        var security = options.EnableSsl ? SecureSocketOptions.StartTls : SecureSocketOptions.None;
+        await client.ConnectAsync(options.Host, options.Port, security, timeout.Token);
+        if (!string.IsNullOrEmpty(options.Username))
+            await client.AuthenticateAsync(options.Username, options.Password ?? "", timeout.Token);
+        await client.SendAsync(message, timeout.Token);
+        await client.DisconnectAsync(quit: true, timeout.Token);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "E-mail (no SMTP server configured) to {To}: {Subject}\n{Body}")]
