@@ -83,7 +83,17 @@ public static class Outbox
     public static OutboxMessage AddToOutbox<TEvent>(this DbContext db, TEvent message, string? orderingKey = null)
         where TEvent : class, IIntegrationEvent
     {
-        var row = new OutboxMessage
+        var row = Row(message, orderingKey);
+        db.Set<OutboxMessage>().Add(row);
+        return row;
+    }
+
+    /// <summary>
+    /// The outbox row of <paramref name="message"/>, for a statement that inserts it itself (in the
+    /// same statement or transaction as the change it announces), with the same rules as <see cref="AddToOutbox"/>.
+    /// </summary>
+    public static OutboxMessage Row<TEvent>(TEvent message, string? orderingKey = null)
+        where TEvent : class, IIntegrationEvent => new()
         {
             MessageId = message.EventId,
             MessageType = TypeNames.GetOrAdd(typeof(TEvent), type => $"{type.FullName}, {type.Assembly.GetName().Name}"),
@@ -92,7 +102,4 @@ public static class Outbox
             CorrelationId = message.CorrelationId,
             CreatedAt = message.OccurredAt,
         };
-        db.Set<OutboxMessage>().Add(row);
-        return row;
-    }
 }

@@ -39,6 +39,8 @@ internal sealed partial class OutboxRelay<TDb>(
         {
             try
             {
+                // Commits from here on may have come too late for this round's claim.
+                var seen = signal.Commits;
                 var claimed = await RelayOnceAsync(stoppingToken);
                 if (failures > 0)
                     LogRecovered(logger, failures);
@@ -51,7 +53,7 @@ internal sealed partial class OutboxRelay<TDb>(
                 }
                 // A full batch means more may be waiting: go on at once.
                 if (claimed < _options.BatchSize)
-                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                    await signal.WaitAsync(seen, _options.PollInterval, stoppingToken);
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {

@@ -8,24 +8,36 @@ namespace Store.Messaging;
 
 /// <summary>
 /// Wakes the relay of <typeparamref name="TDb"/> when this process commits outbox rows, so an event
-/// does not wait for the next poll. Signals that arrive while the relay is busy collapse into one.
+/// does not wait for the next poll. Every commit counts; the relay notes the count before it claims
+/// and waits only while nothing was committed since, so commits that arrive while a round is busy
+/// collapse into one more round, and a commit whose row the round already took wakes no empty one.
 /// </summary>
 internal sealed class OutboxSignal<TDb>
     where TDb : DbContext
 {
     private readonly Channel<bool> _wakeUps = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private long _commits;
 
-    public void Notify() => _wakeUps.Writer.TryWrite(true);
+    /// <summary>How many commits with outbox rows this process has made.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
-    /// <summary>Waits for a commit or for <paramref name="timeout"/>, whichever comes first.</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public void Notify()
+    {
+        Interlocked.Increment(ref _commits);
+        _wakeUps.Writer.TryWrite(true);
+    }
+
+    /// <summary>Waits until a commit after the <paramref name="seen"/>-th, or for <paramref name="timeout"/>, whichever comes first.</summary>
+    public async Task WaitAsync(long seen, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(timeout);
         try
         {
-            await _wakeUps.Reader.ReadAsync(wait.Token);
+            // A wake-up left from a commit the last round already covered does not count.
+            while (Commits == seen)
+                await _wakeUps.Reader.ReadAsync(wait.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -35,70 +47,84 @@ internal sealed class OutboxSignal<TDb>
 }
 
 /// <summary>
-/// Notices SaveChanges calls that add outbox rows and signals the relay once they are committed:
-/// at the end of SaveChanges without an explicit transaction, else when the transaction commits.
+/// Notices the commands of <typeparamref name="TDb"/> that insert outbox rows (SaveChanges with
+/// <see cref="Outbox.AddToOutbox"/> or a statement of the service's own) and signals the relay once
+/// they are committed: when the transaction commits, or, for a statement outside a transaction
+/// (committed on its own), once it has completed (for a reader, when it is closed: a statement with
+/// RETURNING is committed only after its last row).
 /// </summary>
-internal sealed class OutboxCommitInterceptor<TDb>(OutboxSignal<TDb> signal) : DbTransactionInterceptor, ISaveChangesInterceptor
+internal sealed class OutboxCommitInterceptor<TDb>(OutboxSignal<TDb> signal) : DbCommandInterceptor, IDbTransactionInterceptor
     where TDb : DbContext
 {
-    // Contexts with outbox rows saved but not yet committed (pooled contexts are reused: entries are removed at commit or rollback).
+    private const string OutboxInsert = "INSERT INTO " + Outbox.Table;
+
+    // Contexts with outbox rows written but not yet committed (pooled contexts are reused: entries are removed at commit or rollback).
     private readonly ConditionalWeakTable<DbContext, object> _pending = [];
 
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    public override DbDataReader ReaderExecuted(DbCommand command, CommandExecutedEventData eventData, DbDataReader result)
     {
-        Track(eventData.Context);
+        TrackTransaction(command, eventData.Context);
         return result;
     }
 
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    public override ValueTask<DbDataReader> ReaderExecutedAsync(
+        DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
     {
-        Track(eventData.Context);
+        TrackTransaction(command, eventData.Context);
         return ValueTask.FromResult(result);
     }
 
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    public override InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
     {
-        SignalIfCommitted(eventData.Context);
+        SignalIfCommitted(command);
         return result;
     }
 
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
     {
-        SignalIfCommitted(eventData.Context);
+        TrackTransaction(command, eventData.Context);
+        SignalIfCommitted(command);
+        return result;
+    }
+
+    public override ValueTask<int> NonQueryExecutedAsync(
+        DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        TrackTransaction(command, eventData.Context);
+        SignalIfCommitted(command);
         return ValueTask.FromResult(result);
     }
 
-    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
-        Signal(eventData.Context);
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Signal(eventData.Context);
 
-    public override Task TransactionCommittedAsync(
-        DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Signal(eventData.Context);
         return Task.CompletedTask;
     }
 
-    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
-        Forget(eventData.Context);
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
 
-    public override Task TransactionRolledBackAsync(
-        DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Forget(eventData.Context);
         return Task.CompletedTask;
     }
 
-    private void Track(DbContext? context)
+    private static bool InsertsOutboxRows(DbCommand command) => command.CommandText.Contains(OutboxInsert, StringComparison.Ordinal);
+
+    /// <summary>Inside a transaction, the rows count once it commits.</summary>
+    private void TrackTransaction(DbCommand command, DbContext? context)
     {
-        if (context is TDb && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        if (context is TDb && command.Transaction is not null && InsertsOutboxRows(command))
             _pending.AddOrUpdate(context, this);
     }
 
-    private void SignalIfCommitted(DbContext? context)
+    /// <summary>Outside a transaction, the statement committed on its own.</summary>
+    private void SignalIfCommitted(DbCommand command)
     {
-        if (context is not null && context.Database.CurrentTransaction is null)
-            Signal(context);
+        if (command.Transaction is null && InsertsOutboxRows(command))
+            signal.Notify();
     }
 
     private void Signal(DbContext? context)
