@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Store.Contracts;
 using Store.Items.Data;
 using Store.Messaging;
@@ -28,87 +29,112 @@ public abstract record PurchaseOutcome
 }
 
 /// <summary>
-/// A purchase is one transaction: claim the Idempotency-Key (if any), take the stock with one
-/// conditional UPDATE (the row lock serializes concurrent buyers, and the condition is checked again
-/// after the wait, so stock never goes below zero), insert the order and its OrderPlaced event,
-/// record the answer for the key, commit.
+/// A purchase is one SQL statement, committed on its own: it takes the stock with a conditional
+/// UPDATE (the row lock serializes concurrent buyers, and the condition is checked again after the
+/// wait, so stock never goes below zero), inserts the order from the row it updated, and inserts
+/// the order's OrderPlaced event into the outbox, all in one round trip and one commit; the row
+/// lock is held for that statement only. The event is serialized here, and the statement adds what
+/// only the database knows (the order id, the item's name and price) to its body.
+/// <para>
+/// With an Idempotency-Key the same statement also inserts the key with the answer. A second
+/// request with the key waits on the first one's key until that commits, then fails on the key's
+/// primary key, which rolls its whole statement back (no stock taken, no order): it replays the
+/// first answer instead. A purchase that is refused (409, 404) costs one more statement, which reads
+/// the stock as it is now (and, with a key, records that answer for the key).
+/// </para>
 /// </summary>
 public static class Purchase
 {
+    private const string IdempotencyKeyConstraint = "pk_idempotent_requests";
+
     public static async Task<PurchaseOutcome> BuyAsync(
         ItemsDb db, Buyer buyer, int itemId, int quantity, string? idempotencyKey, EventOrigin origin, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
+        // Its order id, item name and prices are filled in by the statement.
+        var placedEvent = Outbox.Row(new OrderPlaced(
+            origin.EventId, origin.OccurredAt, origin.CorrelationId, origin.ActorId, origin.ActorName,
+            0, itemId, "", quantity, 0m, 0m, buyer.Id, buyer.Name, buyer.Email), Item.EventKey(itemId));
 
-        IdempotentRequest? request = null;
-        if (idempotencyKey is not null)
+        if (idempotencyKey is null)
         {
-            var fingerprint = $"item={itemId};quantity={quantity}";
-            // A concurrent request with the same key waits here until the first one commits, then
-            // finds its row and replays its answer.
-            var claimed = await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO idempotent_requests (user_id, key, fingerprint, status_code, created_at)
-                VALUES ({buyer.Id}, {idempotencyKey}, {fingerprint}, 0, {origin.OccurredAt})
-                ON CONFLICT DO NOTHING
-                """, cancellationToken);
-            if (claimed == 0)
-                return await ReplayAsync(db, buyer.Id, idempotencyKey, fingerprint, cancellationToken);
-
-            request = new IdempotentRequest { UserId = buyer.Id, Key = idempotencyKey, Fingerprint = fingerprint, CreatedAt = origin.OccurredAt };
-            db.IdempotentRequests.Attach(request);
+            var order = await PlaceAsync(db, buyer, itemId, quantity, null, null, placedEvent, origin, cancellationToken);
+            return order is not null ? new PurchaseOutcome.Placed(order, Replayed: false) : await RefusalAsync(db, itemId, cancellationToken);
         }
 
-        var outcome = await TakeStockAndPlaceOrderAsync(db, buyer, itemId, quantity, origin, cancellationToken);
-
-        if (request is not null)
+        var fingerprint = Fingerprint(itemId, quantity);
+        try
         {
-            (request.StatusCode, request.OrderId, request.Available) = outcome switch
-            {
-                PurchaseOutcome.Placed placed => (StatusCodes.Status201Created, placed.Order.Id, (int?)null),
-                PurchaseOutcome.NotEnoughStock notEnough => (StatusCodes.Status409Conflict, (int?)null, notEnough.Available),
-                _ => (StatusCodes.Status404NotFound, (int?)null, (int?)null),
-            };
+            var order = await PlaceAsync(db, buyer, itemId, quantity, idempotencyKey, fingerprint, placedEvent, origin, cancellationToken);
+            if (order is not null)
+                return new PurchaseOutcome.Placed(order, Replayed: false);
+            if (await RecordRefusalAsync(db, buyer.Id, itemId, idempotencyKey, fingerprint, origin, cancellationToken) is { } refusal)
+                return refusal;
         }
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return outcome;
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: IdempotencyKeyConstraint })
+        {
+            // The key was used before (or at the same moment, by a request that committed first).
+        }
+        return await ReplayAsync(db, buyer.Id, idempotencyKey, fingerprint, cancellationToken);
     }
 
-    private static async Task<PurchaseOutcome> TakeStockAndPlaceOrderAsync(
-        ItemsDb db, Buyer buyer, int itemId, int quantity, EventOrigin origin, CancellationToken cancellationToken)
+    /// <summary>The request a key was first used for; another request with the key is refused.</summary>
+    private static string Fingerprint(int itemId, int quantity) => $"item={itemId};quantity={quantity}";
+
+    /// <summary>The purchase statement; with a key (else null), it also records the key with the order.</summary>
+    private static async Task<Order?> PlaceAsync(
+        ItemsDb db, Buyer buyer, int itemId, int quantity, string? key, string? fingerprint, OutboxMessage placedEvent,
+        EventOrigin origin, CancellationToken cancellationToken)
     {
-        var taken = await db.Database.SqlQuery<TakenItem>($"""
-            UPDATE items SET stock = stock - {quantity}
-            WHERE id = {itemId} AND stock >= {quantity}
-            RETURNING name AS "Name", price AS "Price", tax AS "Tax"
-            """).ToListAsync(cancellationToken);
-        if (taken.Count == 0)
-        {
-            var available = await db.Items.Where(i => i.Id == itemId).Select(i => (int?)i.Stock).SingleOrDefaultAsync(cancellationToken);
-            return available is { } stock ? new PurchaseOutcome.NotEnoughStock(stock) : new PurchaseOutcome.ItemMissing();
-        }
+        var placed = await db.Orders.FromSql($"""
+            WITH taken AS (
+                UPDATE items SET stock = stock - {quantity}
+                WHERE id = {itemId} AND stock >= {quantity}
+                RETURNING id, name, price + coalesce(tax, 0) AS unit_price),
+            placed AS (
+                INSERT INTO orders (user_id, item_id, item_name, quantity, unit_price, total, status, created_at)
+                SELECT {buyer.Id}, id, name, {quantity}, unit_price, unit_price * {quantity}, {Order.Placed}, {origin.OccurredAt}
+                FROM taken
+                RETURNING *),
+            announced AS (
+                INSERT INTO outbox_messages (message_id, message_type, body, ordering_key, correlation_id, created_at)
+                SELECT {placedEvent.MessageId}, {placedEvent.MessageType},
+                       {placedEvent.Body}::jsonb || jsonb_build_object('order_id', id, 'item_name', item_name, 'unit_price', unit_price, 'total', total),
+                       {placedEvent.OrderingKey}, {placedEvent.CorrelationId}, {placedEvent.CreatedAt}
+                FROM placed),
+            claimed AS (
+                INSERT INTO idempotent_requests (user_id, key, fingerprint, status_code, order_id, created_at)
+                SELECT {buyer.Id}, {key}, {fingerprint}, {StatusCodes.Status201Created}, id, {origin.OccurredAt}
+                FROM placed
+                WHERE {key}::text IS NOT NULL)
+            SELECT * FROM placed
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        return placed.SingleOrDefault();
+    }
 
-        var item = taken[0];
-        var unitPrice = item.Price + (item.Tax ?? 0m);
-        var order = new Order
-        {
-            UserId = buyer.Id,
-            ItemId = itemId,
-            ItemName = item.Name,
-            Quantity = quantity,
-            UnitPrice = unitPrice,
-            Total = unitPrice * quantity,
-            Status = Order.Placed,
-            CreatedAt = origin.OccurredAt,
-        };
-        db.Orders.Add(order);
-        await db.SaveChangesAsync(cancellationToken);
+    /// <summary>Why a purchase took nothing: the stock as it is now is too little, or there is no such item.</summary>
+    private static async Task<PurchaseOutcome> RefusalAsync(ItemsDb db, int itemId, CancellationToken cancellationToken)
+    {
+        var available = await db.Items.Where(i => i.Id == itemId).Select(i => (int?)i.Stock).SingleOrDefaultAsync(cancellationToken);
+        return available is { } stock ? new PurchaseOutcome.NotEnoughStock(stock) : new PurchaseOutcome.ItemMissing();
+    }
 
-        db.AddToOutbox(new OrderPlaced(
-            origin.EventId, origin.OccurredAt, origin.CorrelationId, origin.ActorId, origin.ActorName,
-            order.Id, order.ItemId, order.ItemName, order.Quantity, order.UnitPrice, order.Total,
-            buyer.Id, buyer.Name, buyer.Email), Item.EventKey(itemId));
-        return new PurchaseOutcome.Placed(order, Replayed: false);
+    /// <summary>
+    /// Records the refusal (409 with the stock as it is now, or 404) as the key's answer; null when the
+    /// key was taken meanwhile by a request that committed first (its answer is replayed).
+    /// </summary>
+    private static async Task<PurchaseOutcome?> RecordRefusalAsync(
+        ItemsDb db, int userId, int itemId, string key, string fingerprint, EventOrigin origin, CancellationToken cancellationToken)
+    {
+        var recorded = await db.IdempotentRequests.FromSql($"""
+            INSERT INTO idempotent_requests (user_id, key, fingerprint, status_code, available, created_at)
+            SELECT {userId}, {key}, {fingerprint},
+                   CASE WHEN item.stock IS NULL THEN {StatusCodes.Status404NotFound} ELSE {StatusCodes.Status409Conflict} END,
+                   item.stock, {origin.OccurredAt}
+            FROM (SELECT (SELECT stock FROM items WHERE id = {itemId}) AS stock) AS item
+            ON CONFLICT DO NOTHING
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        return recorded.SingleOrDefault() is { } answer ? Refusal(answer) : null;
     }
 
     /// <summary>The answer given the first time the key was used, if this is the same request.</summary>
@@ -118,14 +144,11 @@ public static class Purchase
         var first = await db.IdempotentRequests.AsNoTracking().SingleAsync(r => r.UserId == userId && r.Key == key, cancellationToken);
         if (first.Fingerprint != fingerprint)
             return new PurchaseOutcome.KeyReused();
-        return first.StatusCode switch
-        {
-            StatusCodes.Status201Created => new PurchaseOutcome.Placed(
-                await db.Orders.AsNoTracking().SingleAsync(o => o.Id == first.OrderId, cancellationToken), Replayed: true),
-            StatusCodes.Status409Conflict => new PurchaseOutcome.NotEnoughStock(first.Available ?? 0),
-            _ => new PurchaseOutcome.ItemMissing(),
-        };
+        return first.StatusCode == StatusCodes.Status201Created
+            ? new PurchaseOutcome.Placed(await db.Orders.AsNoTracking().SingleAsync(o => o.Id == first.OrderId, cancellationToken), Replayed: true)
+            : Refusal(first);
     }
 
-    private sealed record TakenItem(string Name, decimal Price, decimal? Tax);
+    private static PurchaseOutcome Refusal(IdempotentRequest answer) =>
+        answer.StatusCode == StatusCodes.Status409Conflict ? new PurchaseOutcome.NotEnoughStock(answer.Available ?? 0) : new PurchaseOutcome.ItemMissing();
 }

@@ -125,9 +125,6 @@ namespace Store.Items.Data.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Name"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Name"), new[] { "gin_trgm_ops" });
 
-                    b.HasIndex("Stock")
-                        .HasDatabaseName("ix_items_stock");
-
                     b.HasIndex("Tags")
                         .HasDatabaseName("ix_items_tags");
 
@@ -137,6 +134,8 @@ namespace Store.Items.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_items_stock_not_negative", "stock >= 0");
                         });
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("Store.Items.Data.Order", b =>
