@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Store.Items.Catalog;
@@ -15,6 +16,14 @@ namespace Store.Items.Tests;
 public sealed class ItemsApi() : ServiceFactory<ItemsDb>("items")
 {
     public static readonly System.Text.Json.JsonSerializerOptions Json = CreateJson();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        // Cached items are served for an hour here, so a test that sees another instance's write
+        // saw its event (ItemCacheTests sets a short max age where it tests the max age).
+        builder.UseSetting(ItemCache.MaxAgeSetting, "01:00:00");
+    }
 
     /// <summary>A user id no other test uses.</summary>
     public static int NewUserId() => Random.Shared.Next(1_000, int.MaxValue);

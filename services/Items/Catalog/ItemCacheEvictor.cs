@@ -4,11 +4,14 @@ using Store.Contracts;
 namespace Store.Items.Catalog;
 
 /// <summary>
-/// Evicts items changed by any instance of the service (this one's own events included, harmlessly).
-/// It evicts rather than applying the event's data: the next read reloads the item as committed.
-/// Each instance listens on a queue of its own that goes away with it.
+/// Evicts items that any instance of the service changed or deleted (this one's own events
+/// included, harmlessly: they are rare admin writes). It evicts rather than applying the event's
+/// data: the next read reloads the item as committed. Each instance listens on a queue of its own
+/// that goes away with it. OrderPlaced is not consumed: a purchase evicts the item on the instance
+/// that made it, right after its commit, and another instance's copy shows the new stock within
+/// <see cref="ItemCache.MaxAgeSetting"/>; so a purchase costs no third delivery through the broker.
 /// </summary>
-public sealed class ItemCacheEvictor(ItemCache cache) : IConsumer<ItemUpdated>, IConsumer<ItemDeleted>, IConsumer<OrderPlaced>
+public sealed class ItemCacheEvictor(ItemCache cache) : IConsumer<ItemUpdated>, IConsumer<ItemDeleted>
 {
     public Task Consume(ConsumeContext<ItemUpdated> context)
     {
@@ -17,12 +20,6 @@ public sealed class ItemCacheEvictor(ItemCache cache) : IConsumer<ItemUpdated>, 
     }
 
     public Task Consume(ConsumeContext<ItemDeleted> context)
-    {
-        cache.Evict(context.Message.ItemId);
-        return Task.CompletedTask;
-    }
-
-    public Task Consume(ConsumeContext<OrderPlaced> context)
     {
         cache.Evict(context.Message.ItemId);
         return Task.CompletedTask;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Store.Items.Catalog;
 using Store.Items.Data;
@@ -11,11 +12,12 @@ namespace Store.Items.Tests.Catalog;
 
 /// <summary>
 /// Reads of single items come from a cache: this instance's writes are visible to its next read,
-/// and another instance's writes through their events.
+/// another instance's changes and deletions through their events, and anything else (a purchase on
+/// another instance, a lost event) once the entry is older than Items:Cache:MaxAge.
 /// </summary>
 public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
 {
-    // Entries never expire, so only the event can make the other instance see a write. It takes well
+    // The fixture's entries live an hour, so only the event can make the other instance see a write. It takes well
     // under a second (bench/suite.sh measures the same path: commit -> relay -> RabbitMQ -> consumer);
     // the bound is wider because these tests share 2 cores with the rest of the test run.
     private static readonly TimeSpan EventDelivered = TimeSpan.FromSeconds(5);
@@ -99,9 +101,10 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
     }
 
     [Fact]
-    public async Task A_purchase_on_one_instance_is_visible_on_another_through_its_event()
+    public async Task A_purchase_on_one_instance_is_visible_on_another_within_the_cache_max_age()
     {
-        await using var other = await StartOtherInstanceAsync();
+        // OrderPlaced does not evict other instances' entries: their max age does.
+        await using var other = await StartOtherInstanceAsync(maxAge: "00:00:01");
         using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
         using var user = api.AsUser(ItemsApi.NewUserId());
         var item = await api.CreateItemAsync(new { name = "Torch", price = 8m, stock = 20 });
@@ -110,7 +113,24 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
         using (var bought = await ItemsApi.PurchaseAsync(user, item.Id, 4))
             Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
 
+        var boughtAt = System.Diagnostics.Stopwatch.StartNew();
         await Eventually.GetAsync(() => GetAsync(otherClient, item.Id), i => i.Stock == 16, EventDelivered, "the other instance to see stock 16");
+        Assert.True(boughtAt.Elapsed < TimeSpan.FromSeconds(3), $"Stale for {boughtAt.Elapsed.TotalSeconds:0.0} s, with a max age of 1 s.");
+    }
+
+    [Fact]
+    public async Task A_change_no_event_announced_is_read_again_once_the_entry_is_older_than_the_max_age()
+    {
+        await using var instance = await StartOtherInstanceAsync(maxAge: "00:00:01");
+        using var client = ItemsApi.ClientOf(instance, TestTokens.Admin());
+        var item = await api.CreateItemAsync(new { name = "Kettle", price = 30m, stock = 3 });
+        Assert.Equal(30m, (await GetAsync(client, item.Id)).Price);
+
+        // Behind the service's back: no event, no eviction (as if the event were lost).
+        await using (var db = api.OpenDb())
+            await db.Database.ExecuteSqlAsync($"UPDATE items SET price = 31 WHERE id = {item.Id}");
+
+        await Eventually.GetAsync(() => GetAsync(client, item.Id), i => i.Price == 31m, EventDelivered, "the instance to read the item again");
     }
 
     [Fact]
@@ -171,9 +191,13 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
     }
 
     /// <summary>A second instance on the same database and vhost; both instances' event queues are bound before use.</summary>
-    private async Task<WebApplicationFactory<ItemsDb>> StartOtherInstanceAsync()
+    private async Task<WebApplicationFactory<ItemsDb>> StartOtherInstanceAsync(string? maxAge = null)
     {
-        var other = api.WithWebHostBuilder(_ => { });
+        var other = api.WithWebHostBuilder(host =>
+        {
+            if (maxAge is not null)
+                host.UseSetting(ItemCache.MaxAgeSetting, maxAge);
+        });
         foreach (var instance in new[] { api, other })
         {
             using (var client = instance.CreateClient())
