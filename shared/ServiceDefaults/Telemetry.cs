@@ -17,6 +17,9 @@ public static class Telemetry
 {
     private static readonly string[] LibrarySources = ["MassTransit", "Npgsql"];
 
+    // The suite's own: batch sizes of the consumers (Store.Messaging.BatchMetrics).
+    private static readonly string[] Meters = [.. LibrarySources, "Store.Messaging"];
+
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -33,7 +36,7 @@ public static class Telemetry
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(LibrarySources))
+                .AddMeter(Meters))
             .WithLogging()
             .UseOtlpExporter();
         return builder;

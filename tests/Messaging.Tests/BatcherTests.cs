@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,39 +7,72 @@ using Store.Testing;
 
 namespace Store.Messaging.Tests;
 
-/// <summary>How many times each message reached the consumer, and how often its work ran and was kept.</summary>
+/// <summary>What the test consumer saw: each message's attempts, and the size of every batch its writer ran.</summary>
 public sealed class ConsumerLog
 {
     public ConcurrentDictionary<Guid, int> Attempts { get; } = new();
-    public ConcurrentDictionary<Guid, int> Skipped { get; } = new();
+    public ConcurrentQueue<int> Batches { get; } = new();
 
-    /// <summary>Messages whose note key says how many attempts fail: "fail-2-..." fails twice, "fail-always-..." always.</summary>
-    public static int FailuresFor(string key) =>
-        key.StartsWith("fail-always-", StringComparison.Ordinal) ? int.MaxValue
-        : key.StartsWith("fail-2-", StringComparison.Ordinal) ? 2
-        : 0;
+    /// <summary>Messages whose note key says how many of their batches fail: "fail-2-..." the first two.</summary>
+    public static int FailuresFor(string key) => key.StartsWith("fail-2-", StringComparison.Ordinal) ? 2 : 0;
 }
 
-/// <summary>The test service's consumer: copies the note into its own table, once per message, through the inbox.</summary>
-public sealed class NoteCopier(TestDb db, ConsumerLog log) : IConsumer<NoteWritten>
+/// <summary>
+/// The test service's writer: copies notes into their own table with one INSERT per batch,
+/// idempotent by event id, as the audit log records its entries.
+/// </summary>
+public sealed class NoteCopies
 {
-    public async Task Consume(ConsumeContext<NoteWritten> context)
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ConsumerLog _log;
+    private readonly ConcurrentDictionary<Guid, int> _batchesSeen = new();
+
+    public NoteCopies(IServiceScopeFactory scopes, ConsumerLog log)
     {
-        var attempt = log.Attempts.AddOrUpdate(context.MessageId!.Value, 1, (_, n) => n + 1);
-        var handled = await db.HandleOnceAsync(context, nameof(NoteCopier), _ =>
+        _scopes = scopes;
+        _log = log;
+        Batcher = new Batcher<NoteWritten>("notes", WriteAsync, maxBatchSize: 32);
+    }
+
+    public Batcher<NoteWritten> Batcher { get; }
+
+    private async Task<IReadOnlyList<Exception?>> WriteAsync(IReadOnlyList<NoteWritten> notes, CancellationToken cancellationToken)
+    {
+        _log.Batches.Enqueue(notes.Count);
+        foreach (var note in notes)
         {
-            db.Copies.Add(new NoteCopy { EventId = context.Message.EventId, NoteId = context.Message.NoteId });
-            if (attempt <= ConsumerLog.FailuresFor(context.Message.Key))
-                throw new InvalidOperationException($"Attempt {attempt} fails on purpose.");
-            return Task.CompletedTask;
-        });
-        if (!handled)
-            log.Skipped.AddOrUpdate(context.MessageId!.Value, 1, (_, n) => n + 1);
+            if (_batchesSeen.AddOrUpdate(note.EventId, 1, (_, n) => n + 1) <= ConsumerLog.FailuresFor(note.Key))
+                throw new InvalidOperationException("This batch fails on purpose.");
+        }
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestDb>();
+        var eventIds = notes.Select(n => n.EventId).ToArray();
+        var noteIds = notes.Select(n => n.NoteId).ToArray();
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO copies (event_id, note_id)
+            SELECT * FROM unnest({eventIds}, {noteIds})
+            ON CONFLICT (event_id) DO NOTHING
+            """, cancellationToken);
+        return [];
     }
 }
 
-/// <summary>The inbox and the consumer retry policy against the real PostgreSQL and RabbitMQ.</summary>
-public sealed class InboxTests(MessagingServers servers) : IClassFixture<MessagingServers>, IAsyncLifetime
+/// <summary>The test service's consumer: hands every note to <see cref="NoteCopies"/> and waits for its batch.</summary>
+public sealed class NoteCopier(NoteCopies copies, ConsumerLog log) : IConsumer<NoteWritten>
+{
+    public Task Consume(ConsumeContext<NoteWritten> context)
+    {
+        log.Attempts.AddOrUpdate(context.MessageId!.Value, 1, (_, n) => n + 1);
+        return copies.Batcher.HandleAsync(context.Message, context.CancellationToken);
+    }
+}
+
+/// <summary>
+/// Consumers that write in batches (<see cref="Batcher{TItem}"/>) keep the guarantees of one message
+/// at a time, against the real PostgreSQL and RabbitMQ: a duplicate inside a batch has one effect, a
+/// poison message fails alone and ends alone in the error queue, a failed batch is retried.
+/// </summary>
+public sealed class BatcherTests(MessagingServers servers) : IClassFixture<MessagingServers>, IAsyncLifetime
 {
     private const int RetryLimit = 3;
     private readonly ConsumerLog _log = new();
@@ -48,9 +82,11 @@ public sealed class InboxTests(MessagingServers servers) : IClassFixture<Messagi
         _service = await servers.StartServiceAsync(
             publish: false,
             consumers: bus => bus.AddConsumer<NoteCopier>(),
-            services: services => services.AddSingleton(_log),
+            services: services => services.AddSingleton(_log).AddSingleton<NoteCopies>(),
             settings: new Dictionary<string, string>
             {
+                ["RabbitMq:PrefetchCount"] = "64",
+                ["RabbitMq:ConcurrentMessageLimit"] = "64",
                 ["RabbitMq:RetryLimit"] = RetryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["RabbitMq:RetryMinInterval"] = "00:00:00.050",
                 ["RabbitMq:RetryMaxInterval"] = "00:00:00.200",
@@ -58,112 +94,108 @@ public sealed class InboxTests(MessagingServers servers) : IClassFixture<Messagi
 
     public async Task DisposeAsync() => await _service.DisposeAsync();
 
-    private async Task<NoteWritten> PublishAsync(string key, Guid? messageId = null)
+    private static NoteWritten Note(string key, int? noteId = null) =>
+        NoteWritten.For(new Note { Id = noteId ?? Random.Shared.Next(1, 1_000_000), Key = key, Sequence = 1 });
+
+    /// <summary>Publishes all of <paramref name="notes"/> at once (each with its event id as message id), so the consumer takes them together.</summary>
+    private async Task PublishAsync(params NoteWritten[] notes)
     {
-        var message = NoteWritten.For(new Note { Id = Random.Shared.Next(1, 1_000_000), Key = key, Sequence = 1 });
-        await _service.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = messageId ?? message.EventId);
-        return message;
+        var bus = _service.Services.GetRequiredService<IBus>();
+        await Task.WhenAll(notes.Select(note => bus.Publish(note, context => context.MessageId = note.EventId)));
     }
 
-    private async Task<int> CopiesOfAsync(Guid eventId)
+    private async Task<int> CopiesOfAsync(params Guid[] eventIds)
     {
         await using var db = servers.NewDb();
-        return await db.Copies.CountAsync(c => c.EventId == eventId);
+        return await db.Copies.CountAsync(c => eventIds.Contains(c.EventId));
     }
 
-    private Task<int> AttemptsOfAsync(Guid messageId, int atLeast) =>
-        Eventually.GetAsync(() => Task.FromResult(_log.Attempts.GetValueOrDefault(messageId)), n => n >= atLeast,
-            TimeSpan.FromSeconds(30), $"{atLeast} attempt(s) of {messageId}");
+    [Fact]
+    public async Task Messages_consumed_together_are_written_in_batches_once_each()
+    {
+        var notes = Enumerable.Range(0, 200).Select(_ => Note($"ok-{Guid.NewGuid():N}")).ToArray();
+
+        await PublishAsync(notes);
+
+        var ids = notes.Select(n => n.EventId).ToArray();
+        await Eventually.GetAsync(() => CopiesOfAsync(ids), n => n == notes.Length, TimeSpan.FromSeconds(30), "a copy of every note");
+        Assert.True(_log.Batches.Max() > 1, $"Expected some batch of several notes; batches: {string.Join(", ", _log.Batches)}");
+        Assert.All(ids, id => Assert.Equal(1, _log.Attempts[id]));
+    }
 
     [Fact]
-    public async Task A_message_is_handled_and_its_effect_and_inbox_row_are_saved()
+    public async Task A_message_delivered_twice_inside_one_batch_has_one_effect()
     {
-        var message = await PublishAsync($"ok-{Guid.NewGuid():N}");
+        var notes = Enumerable.Range(0, 40).Select(_ => Note($"dup-{Guid.NewGuid():N}")).ToArray();
 
-        await AttemptsOfAsync(message.EventId, 1);
+        // Every note twice, in one burst: the copies meet in the same batches.
+        await PublishAsync([.. notes, .. notes]);
 
-        await Eventually.GetAsync(() => CopiesOfAsync(message.EventId), n => n == 1, TimeSpan.FromSeconds(10), "the copy");
+        var ids = notes.Select(n => n.EventId).ToArray();
+        await Eventually.GetAsync(() => Task.FromResult(ids.Sum(id => _log.Attempts.GetValueOrDefault(id))), n => n == 2 * notes.Length,
+            TimeSpan.FromSeconds(30), "both deliveries of every note");
+        await Eventually.GetAsync(() => CopiesOfAsync(ids), n => n == notes.Length, TimeSpan.FromSeconds(10), "one copy of every note");
         await using var db = servers.NewDb();
-        var inbox = await db.Set<InboxMessage>().SingleAsync(m => m.MessageId == message.EventId);
-        Assert.Equal(nameof(NoteCopier), inbox.Consumer);
+        Assert.Equal(notes.Length, await db.Copies.CountAsync(c => ids.Contains(c.EventId)));
     }
 
     [Fact]
-    public async Task A_duplicate_delivery_is_acknowledged_and_skipped()
+    public async Task A_poison_message_in_a_batch_of_good_ones_ends_alone_in_the_error_queue_and_the_rest_are_written()
     {
-        var message = await PublishAsync($"dup-{Guid.NewGuid():N}");
-        await AttemptsOfAsync(message.EventId, 1);
+        var splits = new BatchSplits("notes");
+        var good = Enumerable.Range(0, 60).Select(_ => Note($"good-{Guid.NewGuid():N}")).ToArray();
+        // A note id of -1 breaks the table's check: the batch's INSERT fails as a whole.
+        var poison = Note($"poison-{Guid.NewGuid():N}", noteId: -1);
 
-        await _service.Services.GetRequiredService<IBus>().Publish(message, context => context.MessageId = message.EventId);
+        await PublishAsync([.. good[..30], poison, .. good[30..]]);
 
-        await AttemptsOfAsync(message.EventId, 2);
-        await Eventually.GetAsync(() => Task.FromResult(_log.Skipped.GetValueOrDefault(message.EventId)), n => n == 1,
-            TimeSpan.FromSeconds(10), "the duplicate to be skipped");
-        Assert.Equal(1, await CopiesOfAsync(message.EventId));
-    }
-
-    [Fact]
-    public async Task A_consumer_that_fails_twice_is_retried_and_its_effect_happens_once()
-    {
-        var message = await PublishAsync($"fail-2-{Guid.NewGuid():N}");
-
-        await AttemptsOfAsync(message.EventId, 3);
-
-        await Eventually.GetAsync(() => CopiesOfAsync(message.EventId), n => n == 1, TimeSpan.FromSeconds(10), "the copy");
-        Assert.Equal(3, _log.Attempts[message.EventId]);
-        Assert.Equal(0, _log.Skipped.GetValueOrDefault(message.EventId));
-    }
-
-    [Fact]
-    public async Task A_consumer_that_always_fails_sends_the_message_to_its_error_queue_after_the_retries()
-    {
-        var message = await PublishAsync($"fail-always-{Guid.NewGuid():N}");
-
-        await AttemptsOfAsync(message.EventId, RetryLimit + 1);
-
+        var goodIds = good.Select(n => n.EventId).ToArray();
+        await Eventually.GetAsync(() => CopiesOfAsync(goodIds), n => n == good.Length, TimeSpan.FromSeconds(30), "a copy of every good note");
         // The queue is named after the consumer (kebab-case); MassTransit moves what failed to <queue>_error.
         await Eventually.GetAsync(() => servers.Vhost.CountMessagesAsync("note-copier_error"), n => n == 1,
             TimeSpan.FromSeconds(30), "one message in note-copier_error");
-        Assert.Equal(RetryLimit + 1, _log.Attempts[message.EventId]);
-        Assert.Equal(0, await CopiesOfAsync(message.EventId));
+        Assert.Equal(RetryLimit + 1, _log.Attempts[poison.EventId]);
+        Assert.All(goodIds, id => Assert.Equal(1, _log.Attempts[id]));
+        Assert.Equal(0, await CopiesOfAsync(poison.EventId));
+        Assert.True(splits.Count > 0, "The poison message was never in a batch with others, so nothing was proven.");
     }
 
     [Fact]
-    public async Task Two_deliveries_of_one_message_at_the_same_moment_take_effect_once()
+    public async Task A_batch_that_fails_is_retried_and_its_effect_happens_once()
     {
-        var messageId = Guid.NewGuid();
-        var firstInside = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var note = Note($"fail-2-{Guid.NewGuid():N}");
 
-        async Task<bool> DeliverAsync(Func<Task> during)
+        await PublishAsync(note);
+
+        await Eventually.GetAsync(() => CopiesOfAsync(note.EventId), n => n == 1, TimeSpan.FromSeconds(30), "the copy");
+        // Failed twice, written by the third attempt (of RetryLimit + 1), so never moved to the error queue.
+        Assert.Equal(3, _log.Attempts[note.EventId]);
+    }
+
+    /// <summary>Counts the <c>store.batch.split</c> measurements of one batcher while the test runs.</summary>
+    private sealed class BatchSplits
+    {
+        private readonly MeterListener _listener = new();
+        private int _count;
+
+        public BatchSplits(string batcher)
         {
-            await using var scope = _service.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TestDb>();
-            return await db.HandleOnceAsync(messageId, nameof(NoteCopier), async _ =>
+            _listener.InstrumentPublished = (instrument, listener) =>
             {
-                db.Copies.Add(new NoteCopy { EventId = messageId, NoteId = 1 });
-                await during();
-            }, CancellationToken.None);
+                if (instrument.Meter.Name == BatchMetrics.MeterName && instrument.Name == "store.batch.split")
+                    listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == BatchMetrics.NameTag && Equals(tag.Value, batcher))
+                        Interlocked.Add(ref _count, (int)value);
+                }
+            });
+            _listener.Start();
         }
 
-        var first = DeliverAsync(async () =>
-        {
-            firstInside.SetResult();
-            await releaseFirst.Task;
-        });
-        await firstInside.Task;
-        var second = DeliverAsync(() => Task.CompletedTask);
-        // The second waits on the first one's inbox row: PostgreSQL shows it waiting for a lock.
-        await Eventually.GetAsync(async () =>
-        {
-            await using var db = servers.NewDb();
-            return await db.Database.SqlQuery<int>(
-                $"SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync();
-        }, n => n == 1, TimeSpan.FromSeconds(10), "the second delivery to wait for the first");
-        releaseFirst.SetResult();
-
-        Assert.True(await first);
-        Assert.False(await second);
-        Assert.Equal(1, await CopiesOfAsync(messageId));
+        public int Count => Volatile.Read(ref _count);
     }
 }

@@ -13,8 +13,13 @@ public sealed class TestDb(DbContextOptions<TestDb> options) : DbContext(options
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // One copy per event; a note id below 1 breaks the check, which is how a test makes a poison message.
+        modelBuilder.Entity<NoteCopy>(copy =>
+        {
+            copy.HasIndex(c => c.EventId).IsUnique();
+            copy.ToTable(table => table.HasCheckConstraint("ck_copies_note_id_positive", "note_id > 0"));
+        });
         modelBuilder.AddOutbox();
-        modelBuilder.AddInbox();
     }
 }
 

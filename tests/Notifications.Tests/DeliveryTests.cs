@@ -1,4 +1,5 @@
-using Microsoft.EntityFrameworkCore;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Store.Contracts;
 using Store.Notifications.Data;
 using Store.Testing;
@@ -101,13 +102,10 @@ public sealed class DeliveryTests(NotificationsApi api) : IClassFixture<Notifica
         var newer = new UserSettingsChanged(Guid.CreateVersion7(), now, null, userId, "erin", userId, EmailNotifications: true);
         var older = new UserSettingsChanged(Guid.CreateVersion7(), now.AddMinutes(-1), null, userId, "erin", userId, EmailNotifications: false);
 
+        using var consumed = new ConsumeWatch(api.Services.GetRequiredService<IBus>());
         await _publisher.PublishAsync(newer, newer.EventId);
         await _publisher.PublishAsync(older, older.EventId);
-        await Eventually.GetAsync(async () =>
-        {
-            await using var db = api.OpenDb();
-            return await db.Set<Messaging.InboxMessage>().CountAsync(m => m.MessageId == newer.EventId || m.MessageId == older.EventId);
-        }, n => n == 2, TimeSpan.FromSeconds(30), "both settings events handled");
+        await consumed.WaitForAsync(newer.EventId, older.EventId);
 
         await using var check = api.OpenDb();
         Assert.True((await check.UserPreferences.FindAsync(userId))!.EmailNotifications);

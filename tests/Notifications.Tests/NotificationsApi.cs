@@ -58,7 +58,7 @@ public abstract class NotificationsFactory(bool smtpUp) : ServiceFactory<Notific
     /// <summary>Waits until <paramref name="userId"/> has <paramref name="count"/> notifications, all of them in a final state.</summary>
     public Task<List<Notification>> WaitForNotificationsAsync(int userId, int count = 1) =>
         Eventually.GetAsync(() => NotificationsOfAsync(userId),
-            rows => rows.Count >= count && rows.All(n => n.Status != Notification.Pending),
+            rows => rows.Count >= count && rows.All(n => n.Status is not (Notification.Pending or Notification.Sending)),
             TimeSpan.FromSeconds(30), $"{count} final notification(s) of user {userId}");
 
     public static OrderPlaced OrderPlaced(int userId, string email, string? correlationId = null) => new(

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Store.Messaging;
 
 namespace Store.AuditLog.Data;
 
@@ -35,6 +34,5 @@ public sealed class AuditDb(DbContextOptions<AuditDb> options) : DbContext(optio
                 .HasDatabaseName("ix_audit_entries_resource_occurred_at");
         });
 
-        modelBuilder.AddInbox();
     }
 }

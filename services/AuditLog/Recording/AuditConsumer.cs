@@ -1,26 +1,21 @@
 using System.Globalization;
 using System.Text.Json;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Store.AuditLog.Data;
 using Store.Contracts;
-using Store.Messaging;
 using Store.ServiceDefaults;
 
 namespace Store.AuditLog.Recording;
 
 /// <summary>
-/// Records every event of the contracts as one audit entry. Through the inbox: the entry and the
-/// record of the message commit together, so a redelivered event adds nothing. An event re-published
-/// under another message id is found by its event_id (unique) and not recorded again.
+/// Records every event of the contracts as one audit entry, written in batches by <see cref="AuditWriter"/>:
+/// a message is acknowledged once its entry is committed, and an event delivered again (or
+/// re-published under another message id) adds nothing, since event_id is unique.
 /// </summary>
-public sealed class AuditConsumer(AuditDb db, TimeProvider clock) :
+public sealed class AuditConsumer(AuditWriter writer, TimeProvider clock) :
     IConsumer<UserRegistered>, IConsumer<UserDeleted>, IConsumer<UserSettingsChanged>,
     IConsumer<ItemCreated>, IConsumer<ItemUpdated>, IConsumer<ItemDeleted>, IConsumer<OrderPlaced>
 {
-    /// <summary>The consumer's name in <c>inbox_messages</c>.</summary>
-    public const string InboxName = "audit";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -47,30 +42,24 @@ public sealed class AuditConsumer(AuditDb db, TimeProvider clock) :
     public Task Consume(ConsumeContext<OrderPlaced> context) =>
         RecordAsync(context, "placed", "order", context.Message.OrderId);
 
-    private async Task RecordAsync<TEvent>(ConsumeContext<TEvent> context, string action, string resourceType, int resourceId)
+    private Task RecordAsync<TEvent>(ConsumeContext<TEvent> context, string action, string resourceType, int resourceId)
         where TEvent : class, IIntegrationEvent
     {
         var message = context.Message;
-        await db.HandleOnceAsync(context, InboxName, async cancellationToken =>
+        return writer.RecordAsync(new AuditEntry
         {
-            // The same event re-published under another message id (a replay by hand, say) is already recorded.
-            if (await db.Entries.AnyAsync(e => e.EventId == message.EventId, cancellationToken))
-                return;
-            db.Entries.Add(new AuditEntry
-            {
-                EventId = message.EventId,
-                EventType = typeof(TEvent).Name,
-                ActorId = message.ActorId,
-                ActorName = message.ActorName,
-                Action = action,
-                ResourceType = resourceType,
-                ResourceId = resourceId.ToString(CultureInfo.InvariantCulture),
-                Data = JsonSerializer.Serialize(message, Json),
-                OccurredAt = message.OccurredAt,
-                RecordedAt = clock.GetUtcNowForDatabase(),
-                CorrelationId = message.CorrelationId ?? context.Headers.Get<string>(RequestIdMiddleware.HeaderName),
-            });
-        });
+            EventId = message.EventId,
+            EventType = typeof(TEvent).Name,
+            ActorId = message.ActorId,
+            ActorName = message.ActorName,
+            Action = action,
+            ResourceType = resourceType,
+            ResourceId = resourceId.ToString(CultureInfo.InvariantCulture),
+            Data = JsonSerializer.Serialize(message, Json),
+            OccurredAt = message.OccurredAt,
+            RecordedAt = clock.GetUtcNowForDatabase(),
+            CorrelationId = message.CorrelationId ?? context.Headers.Get<string>(RequestIdMiddleware.HeaderName),
+        }, context.CancellationToken);
     }
 }
 
@@ -86,6 +75,9 @@ public static class AuditRecording
     /// Registers the consumer. Retries come from the <c>RabbitMq</c> settings (exponential, then
     /// audit-log_error): a failed insert is a database hiccup, worth a few quick retries.
     /// </summary>
-    public static void AddConsumers(IBusRegistrationConfigurator bus) =>
+    public static void AddConsumers(IBusRegistrationConfigurator bus)
+    {
+        bus.AddSingleton<AuditWriter>();
         bus.AddConsumer<AuditConsumer, AuditConsumerDefinition>();
+    }
 }

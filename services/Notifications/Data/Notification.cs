@@ -3,8 +3,11 @@ namespace Store.Notifications.Data;
 /// <summary>One e-mail the service owes a user because of one event, and how its delivery went.</summary>
 public sealed class Notification
 {
-    /// <summary>Recorded, not yet delivered (a send may be being retried).</summary>
+    /// <summary>Recorded, not yet delivered: a failed send waits for its retry.</summary>
     public const string Pending = "pending";
+
+    /// <summary>Claimed by a consumer that is sending it now (<see cref="ClaimedBy"/>, since <see cref="ClaimedAt"/>).</summary>
+    public const string Sending = "sending";
     public const string Sent = "sent";
 
     /// <summary>The user turned e-mail notifications off, or there is no address: nothing is sent.</summary>
@@ -34,6 +37,11 @@ public sealed class Notification
     public string? CorrelationId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>While sending: since when, and which process (a takeover decides by these).</summary>
+    public DateTimeOffset? ClaimedAt { get; set; }
+
+    public Guid? ClaimedBy { get; set; }
 }
 
 /// <summary>A user's e-mail choice as the last UserSettingsChanged said (no row: notifications are on).</summary>

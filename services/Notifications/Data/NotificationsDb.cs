@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Store.Messaging;
 
 namespace Store.Notifications.Data;
 
@@ -27,6 +26,5 @@ public sealed class NotificationsDb(DbContextOptions<NotificationsDb> options) :
 
         modelBuilder.Entity<UserPreference>(preference => preference.HasKey(p => p.UserId));
 
-        modelBuilder.AddInbox();
     }
 }

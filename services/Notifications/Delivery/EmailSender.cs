@@ -19,6 +19,9 @@ public sealed class SmtpOptions
 
     /// <summary>How long one send may take before it counts as failed (and is retried).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many e-mails are sent at the same time (each over a connection of its own).</summary>
+    public int MaxConcurrentSends { get; set; } = 4;
 }
 
 /// <summary>An e-mail to send. <paramref name="Id"/> becomes its Message-ID header, so a mail system can spot a duplicate.</summary>

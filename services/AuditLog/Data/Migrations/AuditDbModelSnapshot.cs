@@ -111,30 +111,6 @@ namespace Store.AuditLog.Data.Migrations
 
                     b.ToTable("audit_entries", (string)null);
                 });
-
-            modelBuilder.Entity("Store.Messaging.InboxMessage", b =>
-                {
-                    b.Property<Guid>("MessageId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("message_id");
-
-                    b.Property<string>("Consumer")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("consumer");
-
-                    b.Property<DateTimeOffset>("HandledAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("handled_at");
-
-                    b.HasKey("MessageId", "Consumer")
-                        .HasName("pk_inbox_messages");
-
-                    b.HasIndex("HandledAt")
-                        .HasDatabaseName("ix_inbox_messages_handled_at");
-
-                    b.ToTable("inbox_messages", (string)null);
-                });
 #pragma warning restore 612, 618
         }
     }
