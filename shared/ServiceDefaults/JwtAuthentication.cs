@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -45,6 +46,8 @@ public static class JwtAuthentication
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
 
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ValidatedTokens>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             // Keep the token's own claim names (sub, name, role): no mapping to WS-* URIs.
@@ -73,6 +76,13 @@ public static class JwtAuthentication
                 };
             }
         });
+        // A token's signature is checked once per process, not on every request (ValidatedTokens).
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<ValidatedTokens>((options, tokens) =>
+            {
+                options.TokenHandlers.Clear();
+                options.TokenHandlers.Add(tokens);
+            });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Roles.User, policy => policy.RequireAuthenticatedUser())
             .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin));
