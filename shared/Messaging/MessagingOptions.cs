@@ -45,7 +45,7 @@ public sealed class OutboxOptions
     public const string Section = "Outbox";
 
     /// <summary>How many rows one relay round claims and publishes.</summary>
-    public int BatchSize { get; set; } = 100;
+    public int BatchSize { get; set; } = 500;
 
     /// <summary>
     /// How often the relay looks for rows when nothing woke it: a commit in this process wakes it at

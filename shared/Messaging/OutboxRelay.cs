@@ -106,24 +106,32 @@ internal sealed partial class OutboxRelay<TDb>(
     /// <summary>
     /// Locks the first unsent rows no other relay holds, and keeps of them those whose key has no
     /// earlier unsent row outside this batch (such a row is held by another relay: it goes first).
+    /// <para>
+    /// The batch holds, in id order, every unsent row no other relay had locked, up to its size; so
+    /// of a key's rows in the batch, only those before the key's first row here can be outside it
+    /// (rows between them would have been claimed too, or were committed after the later ones, which
+    /// the key's row lock rules out). One probe of the partial index per key therefore decides: a key
+    /// whose first unsent row is not its first row in this batch waits for the next round.
+    /// </para>
     /// </summary>
     private static Task<List<OutboxMessage>> ClaimAsync(TDb db, int batchSize, CancellationToken cancellationToken) =>
         db.Set<OutboxMessage>().FromSql($"""
             WITH claimed AS (
-                SELECT id FROM outbox_messages
+                SELECT * FROM outbox_messages
                 WHERE sent_at IS NULL
                 ORDER BY id
                 LIMIT {batchSize}
-                FOR UPDATE SKIP LOCKED)
-            SELECT m.* FROM outbox_messages m
-            JOIN claimed c ON c.id = m.id
-            WHERE m.ordering_key IS NULL OR NOT EXISTS (
-                SELECT 1 FROM outbox_messages earlier
-                WHERE earlier.sent_at IS NULL
-                  AND earlier.ordering_key = m.ordering_key
-                  AND earlier.id < m.id
-                  AND earlier.id NOT IN (SELECT id FROM claimed))
-            ORDER BY m.id
+                FOR UPDATE SKIP LOCKED),
+            held_elsewhere AS (
+                SELECT k.ordering_key FROM (
+                    SELECT ordering_key, min(id) AS first_here FROM claimed
+                    WHERE ordering_key IS NOT NULL GROUP BY ordering_key) k
+                WHERE (SELECT earlier.id FROM outbox_messages earlier
+                       WHERE earlier.sent_at IS NULL AND earlier.ordering_key = k.ordering_key
+                       ORDER BY earlier.ordering_key, earlier.id LIMIT 1) < k.first_here)
+            SELECT * FROM claimed
+            WHERE ordering_key IS NULL OR ordering_key NOT IN (SELECT ordering_key FROM held_elsewhere)
+            ORDER BY id
             """).AsNoTracking().ToListAsync(cancellationToken);
 
     /// <summary>
