@@ -29,9 +29,13 @@ for entry in "${SUITE[@]}"; do
   read -r _ project _ <<<"$entry"
   [ -f "$project" ] && projects+=("$project")
 done
-log "building ${#projects[@]} projects (Release)..."
+# Published ReadyToRun (precompiled): a process starts answering at full speed instead of spending
+# its first minute of load compiling its code (docs/benchmarks.md, "Start-up and warm-up").
+log "publishing ${#projects[@]} projects (Release, ReadyToRun)..."
 for project in "${projects[@]}"; do
-  dotnet build "$project" -c Release -nologo -v quiet >"$RUN_DIR/logs/build.log" 2>&1 || die "build of $project failed: see $RUN_DIR/logs/build.log"
+  dotnet publish "$project" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$RUN_DIR/app/$(basename "$project" .csproj)" -nologo -v quiet >"$RUN_DIR/logs/build.log" 2>&1 ||
+    die "publishing $project failed: see $RUN_DIR/logs/build.log"
 done
 
 port_of() { local e n p; for e in "${SUITE[@]}"; do read -r n _ p <<<"$e"; if [ "$n" = "$1" ]; then echo "$p"; fi; done; }
@@ -62,8 +66,8 @@ for entry in "${SUITE[@]}"; do
   # The gateway last, once the services are ready: its health probes would otherwise find them
   # starting, and it would keep them out of rotation (503) until its next probe, seconds later.
   [ "$name" != gateway ] || wait_healthy "${started[@]}"
-  # Started from its build output, so that its appsettings.json is its content root's.
-  bin="$REPO_ROOT/$(dirname "$project")/bin/Release/net10.0"
+  # Started from its published output, so that its appsettings.json is its content root's.
+  bin="$RUN_DIR/app/$(basename "$project" .csproj)"
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
   ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
   ConnectionStrings__users="Host=127.0.0.1;Port=$PG_PORT;Database=users;Username=postgres" \
