@@ -1,23 +1,21 @@
 using System.Globalization;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Store.Contracts;
 using Store.Messaging;
-using Store.Notifications.Data;
 using Store.ServiceDefaults;
 
 namespace Store.Notifications.Delivery;
 
 /// <summary>
-/// Turns OrderPlaced and UserRegistered into e-mails (recorded and sent in batches by
-/// <see cref="NotificationDispatcher"/>, which says how each is sent once) and keeps
-/// UserSettingsChanged's choice. A failed send throws, so MassTransit retries the message with
-/// backoff (RabbitMq:Retry*); the row counts the attempts, and when the last retry fails it says
-/// failed and the message goes to notifications_error, from where a replay sends it again.
+/// Turns OrderPlaced and UserRegistered into e-mails, recorded and sent in batches by
+/// <see cref="NotificationDispatcher"/>, which says how each is sent once. A failed send throws, so
+/// MassTransit retries the message with backoff (RabbitMq:Retry*); the row counts the attempts, and
+/// when the last retry fails it says failed and the message goes to notifications_error, from where
+/// a replay sends it again. (UserSettingsChanged: <see cref="PreferenceConsumer"/>, on the same queue.)
 /// </summary>
-public sealed class NotificationConsumer(NotificationsDb db, NotificationDispatcher dispatcher, IOptions<RabbitMqOptions> rabbitMq) :
-    IConsumer<OrderPlaced>, IConsumer<UserRegistered>, IConsumer<UserSettingsChanged>
+public sealed class NotificationConsumer(NotificationDispatcher dispatcher, IOptions<RabbitMqOptions> rabbitMq) :
+    IConsumer<OrderPlaced>, IConsumer<UserRegistered>
 {
     public Task Consume(ConsumeContext<OrderPlaced> context)
     {
@@ -35,22 +33,6 @@ public sealed class NotificationConsumer(NotificationsDb db, NotificationDispatc
         return DispatchAsync(context, user.UserId, user.Email,
             "Welcome to the store",
             $"Hello {user.FullName ?? user.Username},\n\nwelcome to the store: your account {user.Username} is ready.\n");
-    }
-
-    /// <summary>
-    /// Keeps the newest choice: an older event arriving late changes nothing, and the same event
-    /// delivered again writes the same values, so no record of handled messages is needed.
-    /// </summary>
-    public async Task Consume(ConsumeContext<UserSettingsChanged> context)
-    {
-        var settings = context.Message;
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO user_preferences (user_id, email_notifications, changed_at)
-            VALUES ({settings.UserId}, {settings.EmailNotifications}, {settings.OccurredAt})
-            ON CONFLICT (user_id) DO UPDATE
-            SET email_notifications = excluded.email_notifications, changed_at = excluded.changed_at
-            WHERE user_preferences.changed_at <= excluded.changed_at
-            """, context.CancellationToken);
     }
 
     private Task DispatchAsync<TEvent>(ConsumeContext<TEvent> context, int userId, string? recipient, string subject, string body)
@@ -71,6 +53,12 @@ public sealed class NotificationConsumerDefinition : ConsumerDefinition<Notifica
     public NotificationConsumerDefinition() => EndpointName = "notifications";
 }
 
+/// <summary>The notifications queue also carries users' e-mail choices, for <see cref="PreferenceConsumer"/>.</summary>
+public sealed class PreferenceConsumerDefinition : ConsumerDefinition<PreferenceConsumer>
+{
+    public PreferenceConsumerDefinition() => EndpointName = "notifications";
+}
+
 public static class NotificationDelivery
 {
     /// <summary>
@@ -82,6 +70,7 @@ public static class NotificationDelivery
     {
         bus.AddSingleton<NotificationDispatcher>();
         bus.AddConsumer<NotificationConsumer, NotificationConsumerDefinition>();
+        bus.AddConsumer<PreferenceConsumer, PreferenceConsumerDefinition>();
     }
 
     /// <summary>The e-mail sender: SMTP when Smtp:Host is set, else the log. (The retry settings the consumer reads come with AddMessaging.)</summary>
