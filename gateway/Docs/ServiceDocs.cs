@@ -24,14 +24,15 @@ public static class ServiceDocs
             .OrderBy(route => route.Order ?? 0).ThenBy(route => route.Metadata![TitleMetadata], StringComparer.Ordinal)
             .ToList();
 
-        app.UseSwaggerUI(options =>
+        // Only on its own path: the UI's middleware would otherwise look at every proxied request.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/docs"), docs => docs.UseSwaggerUI(options =>
         {
             options.RoutePrefix = "docs";
             options.DocumentTitle = "Store API - Swagger UI";
             foreach (var route in documents)
                 options.SwaggerEndpoint(route.Match.Path!, route.Metadata![TitleMetadata]);
             options.EnablePersistAuthorization();
-        });
+        }));
         return app;
     }
 

@@ -46,22 +46,26 @@ public static class ApiDocs
         return services;
     }
 
+    /// <summary>
+    /// The document is an endpoint; Swagger UI and ReDoc are middleware, so they run only on their
+    /// own paths: each looks at every request's path otherwise, which an API request should not pay for.
+    /// </summary>
     public static WebApplication MapApiDocs(this WebApplication app, string title)
     {
-        app.UseSwagger();
-        app.UseSwaggerUI(options =>
+        app.MapSwagger();
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/docs"), docs => docs.UseSwaggerUI(options =>
         {
             options.RoutePrefix = "docs";
             options.DocumentTitle = $"{title} - Swagger UI";
             options.SwaggerEndpoint(DocumentPath, title);
             options.EnablePersistAuthorization();
-        });
-        app.UseReDoc(options =>
+        }));
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/redoc"), redoc => redoc.UseReDoc(options =>
         {
             options.RoutePrefix = "redoc";
             options.DocumentTitle = $"{title} - ReDoc";
             options.SpecUrl = DocumentPath;
-        });
+        }));
         return app;
     }
 
