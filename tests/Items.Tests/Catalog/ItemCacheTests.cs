@@ -164,6 +164,42 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
     }
 
     [Fact]
+    public async Task A_list_read_after_a_create_a_purchase_and_a_delete_sees_each()
+    {
+        using var admin = api.AsAdmin();
+        using var user = api.AsUser(ItemsApi.NewUserId());
+        var tag = $"page-{Guid.NewGuid():N}"[..30];
+        var first = await api.CreateItemAsync(new { name = "Page lamp", price = 10m, stock = 5, tags = new[] { tag } });
+        Assert.Equal([(first.Id, 5)], await PageAsync(admin, tag));
+
+        var second = await api.CreateItemAsync(new { name = "Page rug", price = 12m, stock = 2, tags = new[] { tag } });
+        Assert.Equal([(first.Id, 5), (second.Id, 2)], await PageAsync(admin, tag));
+
+        using (var bought = await ItemsApi.PurchaseAsync(user, first.Id, 3))
+            Assert.Equal(HttpStatusCode.Created, bought.StatusCode);
+        Assert.Equal([(first.Id, 2), (second.Id, 2)], await PageAsync(admin, tag));
+
+        using (var deleted = await admin.DeleteAsync($"/api/items/{second.Id}"))
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal([(first.Id, 2)], await PageAsync(admin, tag));
+    }
+
+    [Fact]
+    public async Task An_item_created_on_another_instance_is_in_this_ones_list_through_its_event()
+    {
+        await using var other = await StartOtherInstanceAsync();
+        using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
+        using var admin = api.AsAdmin();
+        var tag = $"elsewhere-{Guid.NewGuid():N}"[..30];
+        Assert.Empty(await PageAsync(admin, tag));
+
+        var item = await ItemsApi.CreateItemAsync(otherClient, new { name = "Far lamp", price = 10m, stock = 1, tags = new[] { tag } });
+
+        await Eventually.GetAsync(() => PageAsync(admin, tag), page => page.Count == 1, EventDelivered, "this instance's list to show the item");
+        Assert.Equal([(item.Id, 1)], await PageAsync(admin, tag));
+    }
+
+    [Fact]
     public async Task A_deleted_item_is_404_on_both_instances()
     {
         await using var other = await StartOtherInstanceAsync();
@@ -181,6 +217,16 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
         await Eventually.GetAsync(
             async () => { using var there = await otherClient.GetAsync($"/api/items/{item.Id}"); return there.StatusCode; },
             status => status == HttpStatusCode.NotFound, EventDelivered, "the other instance to answer 404");
+    }
+
+    /// <summary>The list of the items with <paramref name="tag"/> (id and stock), checking that X-Total-Count agrees.</summary>
+    private static async Task<List<(int Id, int Stock)>> PageAsync(HttpClient client, string tag)
+    {
+        using var response = await client.GetAsync($"/api/items?tag={tag}&limit=100");
+        response.EnsureSuccessStatusCode();
+        var items = (await response.Content.ReadFromJsonAsync<ItemResponse[]>(ItemsApi.Json))!;
+        Assert.Equal(items.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers.GetValues("X-Total-Count").Single());
+        return [.. items.Select(i => (i.Id, i.Stock))];
     }
 
     private static async Task<ItemResponse> GetAsync(HttpClient client, int id)
