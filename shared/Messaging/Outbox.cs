@@ -63,11 +63,9 @@ public static class Outbox
             message.Property(m => m.CorrelationId).HasColumnName("correlation_id").HasMaxLength(128);
             message.Property(m => m.CreatedAt).HasColumnName("created_at");
             message.Property(m => m.SentAt).HasColumnName("sent_at");
-            // The relay claims unsent rows in id order and checks for earlier unsent rows of the same
-            // key; pruning finds sent rows by age. Partial indexes keep each of these small.
+            // The relay claims unsent rows in id order; pruning finds sent rows by age. Partial
+            // indexes keep each of these small.
             message.HasIndex(m => m.Id).HasDatabaseName("ix_outbox_messages_unsent").HasFilter("sent_at IS NULL");
-            message.HasIndex(m => new { m.OrderingKey, m.Id }).HasDatabaseName("ix_outbox_messages_unsent_by_key")
-                .HasFilter("sent_at IS NULL");
             message.HasIndex(m => m.SentAt).HasDatabaseName("ix_outbox_messages_sent_at")
                 .HasFilter("sent_at IS NOT NULL");
         });

@@ -12,11 +12,13 @@ namespace Store.Messaging;
 
 /// <summary>
 /// Publishes the outbox of <typeparamref name="TDb"/>: claims unsent rows in id order, publishes them
-/// through MassTransit (each publish waits for the broker's confirm), marks them sent, and commits.
-/// A failed round is retried with exponential backoff, forever: a broker outage delays events and
-/// never loses one. Several instances may run against one database: rows are claimed with
-/// <c>FOR UPDATE SKIP LOCKED</c>, and a row whose key has an earlier row claimed elsewhere waits,
-/// so each key's events still go out in order. Sent rows are deleted after the retention period.
+/// through MassTransit (a key's rows one after another, each waiting for the broker's confirm,
+/// different keys side by side), marks them sent in one statement, and commits. A failed round is
+/// retried with exponential backoff, forever: a broker outage delays events and never loses one.
+/// Several instances may run against one database: a round holds the outbox's advisory lock, so one
+/// relay publishes at a time (any instance's rows) and the others stand by, taking over at once when
+/// it stops (docs/decisions/0007-outbox-relay-order-and-wake-up.md). Sent rows are deleted after the
+/// retention period.
 /// </summary>
 internal sealed partial class OutboxRelay<TDb>(
     IServiceScopeFactory scopes,
@@ -29,6 +31,12 @@ internal sealed partial class OutboxRelay<TDb>(
     where TDb : DbContext
 {
     private static readonly ConcurrentDictionary<string, Type> MessageTypes = new();
+
+    /// <summary>The advisory lock (per database) a relay holds for the length of a round: "STOROUTB".</summary>
+    internal const long RelayLock = 0x5354_4f52_4f55_5442;
+
+    /// <summary>How soon a relay that found the lock taken looks again when rows of its own are waiting.</summary>
+    private static readonly TimeSpan StandbyRetry = TimeSpan.FromMilliseconds(50);
     private readonly OutboxOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,6 +50,14 @@ internal sealed partial class OutboxRelay<TDb>(
                 // Commits from here on may have come too late for this round's claim.
                 var seen = signal.Commits;
                 var claimed = await RelayOnceAsync(stoppingToken);
+                if (claimed is null)
+                {
+                    // Another instance's relay holds the outbox: it publishes this instance's rows
+                    // too. Look again soon if this instance has committed rows, else at the poll.
+                    await Task.Delay(StandbyRetry, clock, stoppingToken);
+                    await signal.WaitAsync(seen, _options.PollInterval, stoppingToken);
+                    continue;
+                }
                 if (failures > 0)
                     LogRecovered(logger, failures);
                 failures = 0;
@@ -78,12 +94,22 @@ internal sealed partial class OutboxRelay<TDb>(
         }
     }
 
-    /// <summary>One round: claim, publish, mark sent, commit. Returns how many rows were claimed; throws if any publish failed.</summary>
-    internal async Task<int> RelayOnceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One round: take the outbox's lock, claim, publish, mark sent, commit. Returns how many rows
+    /// were claimed, or null when another relay holds the lock; throws if any publish failed.
+    /// </summary>
+    internal async Task<int?> RelayOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
+
+        // One relay at a time per database, for the length of its round (the lock ends with the
+        // transaction, also when the process dies): rows then leave in id order, one key's rows one
+        // after another, without comparing batches with other relays.
+        var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({RelayLock}) AS \"Value\"").SingleAsync(cancellationToken);
+        if (!locked)
+            return null;
 
         var batch = await ClaimAsync(db, _options.BatchSize, cancellationToken);
         if (batch.Count == 0)
@@ -103,35 +129,13 @@ internal sealed partial class OutboxRelay<TDb>(
         return batch.Count;
     }
 
-    /// <summary>
-    /// Locks the first unsent rows no other relay holds, and keeps of them those whose key has no
-    /// earlier unsent row outside this batch (such a row is held by another relay: it goes first).
-    /// <para>
-    /// The batch holds, in id order, every unsent row no other relay had locked, up to its size; so
-    /// of a key's rows in the batch, only those before the key's first row here can be outside it
-    /// (rows between them would have been claimed too, or were committed after the later ones, which
-    /// the key's row lock rules out). One probe of the partial index per key therefore decides: a key
-    /// whose first unsent row is not its first row in this batch waits for the next round.
-    /// </para>
-    /// </summary>
+    /// <summary>The first unsent rows, in id order (the relay holds the outbox's lock, so no other relay claims at the same time).</summary>
     private static Task<List<OutboxMessage>> ClaimAsync(TDb db, int batchSize, CancellationToken cancellationToken) =>
         db.Set<OutboxMessage>().FromSql($"""
-            WITH claimed AS (
-                SELECT * FROM outbox_messages
-                WHERE sent_at IS NULL
-                ORDER BY id
-                LIMIT {batchSize}
-                FOR UPDATE SKIP LOCKED),
-            held_elsewhere AS (
-                SELECT k.ordering_key FROM (
-                    SELECT ordering_key, min(id) AS first_here FROM claimed
-                    WHERE ordering_key IS NOT NULL GROUP BY ordering_key) k
-                WHERE (SELECT earlier.id FROM outbox_messages earlier
-                       WHERE earlier.sent_at IS NULL AND earlier.ordering_key = k.ordering_key
-                       ORDER BY earlier.ordering_key, earlier.id LIMIT 1) < k.first_here)
-            SELECT * FROM claimed
-            WHERE ordering_key IS NULL OR ordering_key NOT IN (SELECT ordering_key FROM held_elsewhere)
+            SELECT * FROM outbox_messages
+            WHERE sent_at IS NULL
             ORDER BY id
+            LIMIT {batchSize}
             """).AsNoTracking().ToListAsync(cancellationToken);
 
     /// <summary>

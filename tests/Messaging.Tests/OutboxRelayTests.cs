@@ -160,6 +160,30 @@ public sealed class OutboxRelayTests(MessagingServers servers) : IClassFixture<M
     }
 
     [Fact]
+    public async Task While_another_relay_holds_the_outbox_nothing_is_published_and_then_everything_in_order()
+    {
+        await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
+        await using var service = await servers.StartServiceAsync(settings: new Dictionary<string, string> { ["Outbox:PollInterval"] = "00:00:00.100" });
+        var key = NewKey();
+        // Another relay's round, as PostgreSQL sees it: the outbox's advisory lock, held.
+        await using var otherRelay = new Npgsql.NpgsqlConnection(servers.Database.ConnectionString);
+        await otherRelay.OpenAsync();
+        await using (var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({OutboxRelay<TestDb>.RelayLock})", otherRelay))
+            await take.ExecuteNonQueryAsync();
+
+        for (var sequence = 1; sequence <= 3; sequence++)
+            await service.WriteNoteAsync(key, sequence);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(collector.Deliveries, d => d.Message.Key == key);
+
+        await using (var release = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({OutboxRelay<TestDb>.RelayLock})", otherRelay))
+            await release.ExecuteNonQueryAsync();
+
+        var deliveries = await collector.WaitForAsync(3, m => m.Key == key);
+        Assert.Equal([1, 2, 3], deliveries.Select(d => d.Message.Sequence));
+    }
+
+    [Fact]
     public async Task Sent_rows_are_pruned_after_the_retention_period()
     {
         await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);

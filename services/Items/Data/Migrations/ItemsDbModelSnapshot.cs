@@ -250,10 +250,6 @@ namespace Store.Items.Data.Migrations
                         .HasDatabaseName("ix_outbox_messages_sent_at")
                         .HasFilter("sent_at IS NOT NULL");
 
-                    b.HasIndex("OrderingKey", "Id")
-                        .HasDatabaseName("ix_outbox_messages_unsent_by_key")
-                        .HasFilter("sent_at IS NULL");
-
                     b.ToTable("outbox_messages", (string)null);
                 });
 #pragma warning restore 612, 618
