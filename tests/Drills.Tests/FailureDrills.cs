@@ -13,6 +13,12 @@ public sealed class FailureDrills(DrillEnvironment environment)
     /// <summary>How long a server stays down before it is started again, so that the outage is felt.</summary>
     private static readonly TimeSpan Downtime = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long the SMTP server takes per e-mail while consumers are to be killed mid-batch: with
+    /// <see cref="NotificationsConcurrency"/> sends at a time, at most 8 e-mails a second.
+    /// </summary>
+    private static readonly TimeSpan SlowSmtp = TimeSpan.FromMilliseconds(500);
+
     [Fact]
     public Task RabbitMQ_restarted_under_load_loses_no_event_and_applies_none_twice() =>
         new Drill(environment, "rabbitmq-restart").RunAsync(async _ =>
@@ -44,10 +50,20 @@ public sealed class FailureDrills(DrillEnvironment environment)
         new Drill(environment, "consumers-killed") { ToleratedDuplicateEmails = NotificationsConcurrency }.RunAsync(async _ =>
         {
             var suite = environment.Suite;
-            // Mid-batch: messages are waiting or being handled when the processes die.
-            await Eventually.GetAsync(() => suite.Vhost.CountMessagesAsync("notifications"), waiting => waiting > 0,
-                TimeSpan.FromSeconds(30), "messages in the notifications queue");
-            await Task.WhenAll(suite.Notifications.StopAsync(), suite.AuditLog.StopAsync());
+            // Mid-batch: messages are waiting or being handled when the processes die. The consumers
+            // keep up with the load, so a slow SMTP server (fewer e-mails a second than purchases)
+            // makes sure some are, whatever the machine's speed.
+            environment.Smtp.AcceptDelay = SlowSmtp;
+            try
+            {
+                await Eventually.GetAsync(() => suite.Vhost.CountMessagesAsync("notifications"), waiting => waiting > 0,
+                    TimeSpan.FromSeconds(30), "messages in the notifications queue");
+                await Task.WhenAll(suite.Notifications.StopAsync(), suite.AuditLog.StopAsync());
+            }
+            finally
+            {
+                environment.Smtp.AcceptDelay = TimeSpan.Zero;
+            }
             await Task.Delay(Downtime);
             await Task.WhenAll(suite.Notifications.StartAsync(), suite.AuditLog.StartAsync());
         });
@@ -62,7 +78,7 @@ public sealed class FailureDrills(DrillEnvironment environment)
         });
 
     /// <summary>
-    /// The notification service's RabbitMq:ConcurrentMessageLimit: at most this many e-mails are
+    /// The notification service's Smtp:MaxConcurrentSends: at most this many e-mails are
     /// between "accepted by the SMTP server" and "sent committed" when the process dies or loses
     /// its database, and so may be sent again (the documented window).
     /// </summary>

@@ -31,6 +31,12 @@ public sealed class SmtpServer : IAsyncDisposable, IDisposable
 
     public IReadOnlyList<ReceivedEmail> Received => [.. _received];
 
+    /// <summary>
+    /// How long the server takes before it accepts an e-mail's data (a slow server): e-mails pile up
+    /// in the sender's hands while it waits. Zero by default.
+    /// </summary>
+    public TimeSpan AcceptDelay { get; set; }
+
     /// <summary>A port on 127.0.0.1 that nothing listens on (a server that is down).</summary>
     public static int ClosedPort()
     {
@@ -106,6 +112,8 @@ public sealed class SmtpServer : IAsyncDisposable, IDisposable
                         await writer.WriteLineAsync("250 OK");
                         break;
                     case "DATA":
+                        if (AcceptDelay > TimeSpan.Zero)
+                            await Task.Delay(AcceptDelay, _stop.Token);
                         await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
                         var data = new StringBuilder();
                         while (await reader.ReadLineAsync(_stop.Token) is { } dataLine && dataLine != ".")

@@ -8,14 +8,18 @@ namespace Store.Notifications.Delivery;
 
 /// <summary>
 /// Records and sends the notifications of the events being consumed at the same time
-/// (<see cref="Batcher{TItem}"/>), in two statements per batch around the sends.
+/// (<see cref="Batcher{TItem}"/>): one statement claims a batch, and the outcomes of the sends are
+/// recorded in batches too.
 /// <para>
 /// (1) One statement inserts each event's row (skipped when the user opted out or has no address,
 /// else <c>sending</c>, claimed by this process) and claims the rows of earlier attempts that are
 /// due again (pending after a failed send, failed and replayed from the _error queue), so a
 /// redelivered event never makes a second row. (2) The claimed e-mails are sent, at most
-/// <c>Smtp:MaxConcurrentSends</c> at once. (3) One statement records every outcome (sent with
-/// sent_at, or the error: pending while retries follow, failed after the last).
+/// <c>Smtp:MaxConcurrentSends</c> at once. (3) Each outcome (sent with sent_at, or the error:
+/// pending while retries follow, failed after the last) is recorded as soon as its send ends, in
+/// one statement with the outcomes that end meanwhile; a send's slot is free again only once its
+/// outcome is recorded, so at most MaxConcurrentSends e-mails are ever accepted by the SMTP server
+/// and not yet recorded as sent, however large the batch.
 /// </para>
 /// <para>
 /// A row another consumer is sending (claimed, not yet recorded) is left to it: a copy of its event
@@ -41,6 +45,7 @@ public sealed partial class NotificationDispatcher : IDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger<NotificationDispatcher> _logger;
     private readonly Batcher<NotificationRequest> _batcher;
+    private readonly Batcher<Outcome> _recorder;
     private readonly SemaphoreSlim _sends;
     // Events whose e-mail this process is sending right now: a claim of its own not in here is from an attempt that ended.
     private readonly ConcurrentDictionary<Guid, byte> _sending = new();
@@ -55,6 +60,7 @@ public sealed partial class NotificationDispatcher : IDisposable
         _logger = logger;
         _sends = new SemaphoreSlim(smtp.MaxConcurrentSends);
         _batcher = new Batcher<NotificationRequest>("notifications", HandleAsync, MaxBatchSize);
+        _recorder = new Batcher<Outcome>("notification-outcomes", RecordAsync, MaxBatchSize);
     }
 
     /// <summary>Completes once the event's notification is recorded and, if it is owed, sent; throws when the send failed.</summary>
@@ -72,9 +78,9 @@ public sealed partial class NotificationDispatcher : IDisposable
             })
             .ToList();
 
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<NotificationsDb>();
-        var claimed = await ClaimAsync(db, events, cancellationToken);
+        List<ClaimedNotification> claimed;
+        await using (var scope = _scopes.CreateAsyncScope())
+            claimed = await ClaimAsync(scope.ServiceProvider.GetRequiredService<NotificationsDb>(), events, cancellationToken);
         if (claimed.Count == 0)
             return [];
 
@@ -83,19 +89,9 @@ public sealed partial class NotificationDispatcher : IDisposable
         try
         {
             var lastAttempt = events.Where(e => e.LastAttempt).Select(e => e.EventId).ToHashSet();
-            var outcomes = await Task.WhenAll(claimed.Select(row => SendAsync(row, lastAttempt.Contains(row.EventId))));
-            try
-            {
-                await RecordAsync(db, outcomes);
-            }
-            catch (Exception e)
-            {
-                // The sends are done: handling the batch again item by item would only send again.
-                // Each message is retried; its row is this process's ended claim, taken over then.
-                return [.. requests.Select(_ => e)];
-            }
-            var failures = outcomes.Where(o => o.Failure is not null).ToDictionary(o => o.Row.EventId, o => (Exception?)o.Failure);
-            return failures.Count == 0 ? [] : [.. requests.Select(r => failures.GetValueOrDefault(r.EventId))];
+            var failures = await Task.WhenAll(claimed.Select(row => SendAsync(row, lastAttempt.Contains(row.EventId))));
+            var failed = claimed.Zip(failures).Where(f => f.Second is not null).ToDictionary(f => f.First.EventId, f => f.Second);
+            return failed.Count == 0 ? [] : [.. requests.Select(r => failed.GetValueOrDefault(r.EventId))];
         }
         finally
         {
@@ -149,22 +145,37 @@ public sealed partial class NotificationDispatcher : IDisposable
             """).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Step 2: one e-mail; a failure is the outcome, not an exception, so the other sends of the batch go on.</summary>
-    private async Task<Outcome> SendAsync(ClaimedNotification row, bool lastAttempt)
+    /// <summary>
+    /// Steps 2 and 3 for one e-mail: returns its failure (a failed send, or its outcome not recorded)
+    /// rather than throwing, so the other sends of the batch go on.
+    /// </summary>
+    private async Task<Exception?> SendAsync(ClaimedNotification row, bool lastAttempt)
     {
         await _sends.WaitAsync();
         try
         {
-            // Not a consumer's token: once the server has the e-mail, "sent" must still be recorded.
-            await _sender.SendAsync(new Email(row.EventId, row.Recipient!, row.Subject, row.Body), CancellationToken.None);
-            return new Outcome(row, Notification.Sent, _clock.GetUtcNowForDatabase(), null, null);
+            Outcome outcome;
+            try
+            {
+                // Not a consumer's token: once the server has the e-mail, "sent" must still be recorded.
+                await _sender.SendAsync(new Email(row.EventId, row.Recipient!, row.Subject, row.Body), CancellationToken.None);
+                outcome = new Outcome(row.Id, Notification.Sent, _clock.GetUtcNowForDatabase(), null);
+            }
+            catch (Exception e)
+            {
+                var error = e.GetBaseException().Message;
+                LogSendFailed(_logger, e, row.EventId, row.Attempts, lastAttempt);
+                outcome = new Outcome(row.Id, lastAttempt ? Notification.Failed : Notification.Pending, null, error.Length > 1000 ? error[..1000] : error);
+                await _recorder.HandleAsync(outcome, CancellationToken.None);
+                return new EmailDeliveryException($"Sending the e-mail of event {row.EventId} failed (attempt {row.Attempts}).", e);
+            }
+            await _recorder.HandleAsync(outcome, CancellationToken.None);
+            return null;
         }
         catch (Exception e)
         {
-            var error = e.GetBaseException().Message;
-            LogSendFailed(_logger, e, row.EventId, row.Attempts, lastAttempt);
-            return new Outcome(row, lastAttempt ? Notification.Failed : Notification.Pending, null, error.Length > 1000 ? error[..1000] : error,
-                new EmailDeliveryException($"Sending the e-mail of event {row.EventId} failed (attempt {row.Attempts}).", e));
+            // Not recorded: the message is retried, and its row (this process's ended claim) is taken over then.
+            return e;
         }
         finally
         {
@@ -172,10 +183,12 @@ public sealed partial class NotificationDispatcher : IDisposable
         }
     }
 
-    /// <summary>Step 3: every outcome of the batch in one statement.</summary>
-    private static async Task RecordAsync(NotificationsDb db, Outcome[] outcomes)
+    /// <summary>Step 3: the outcomes of the sends that ended together, in one statement.</summary>
+    private async Task<IReadOnlyList<Exception?>> RecordAsync(IReadOnlyList<Outcome> outcomes, CancellationToken cancellationToken)
     {
-        var ids = outcomes.Select(o => o.Row.Id).ToArray();
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotificationsDb>();
+        var ids = outcomes.Select(o => o.Id).ToArray();
         var statuses = outcomes.Select(o => o.Status).ToArray();
         var sentAt = outcomes.Select(o => o.SentAt).ToArray();
         var errors = outcomes.Select(o => o.Error).ToArray();
@@ -184,7 +197,8 @@ public sealed partial class NotificationDispatcher : IDisposable
             SET status = o.status, sent_at = o.sent_at, last_error = o.last_error, claimed_at = NULL, claimed_by = NULL
             FROM unnest({ids}, {statuses}, {sentAt}, {errors}) AS o(id, status, sent_at, last_error)
             WHERE n.id = o.id
-            """, CancellationToken.None);
+            """, cancellationToken);
+        return [];
     }
 
     public void Dispose() => _sends.Dispose();
@@ -194,5 +208,5 @@ public sealed partial class NotificationDispatcher : IDisposable
 
     private sealed record ClaimedNotification(long Id, Guid EventId, string? Recipient, string Subject, string Body, int Attempts);
 
-    private sealed record Outcome(ClaimedNotification Row, string Status, DateTimeOffset? SentAt, string? Error, Exception? Failure);
+    private sealed record Outcome(long Id, string Status, DateTimeOffset? SentAt, string? Error);
 }
