@@ -10,12 +10,16 @@ namespace Store.Gateway.Docs;
 /// <c>/docs</c>: one Swagger UI whose selector lists every service's OpenAPI document. The
 /// documents come through the gateway: each route with an <c>OpenApiTitle</c> in its metadata
 /// (<c>/openapi/{service}.json</c>, sent on to the service's <c>/swagger/v1/swagger.json</c>) is
-/// one entry, and the document's <c>servers</c> is set to the gateway's own address, so "Try it
-/// out" and "Authorize" (the token endpoint is relative) go through the gateway too.
+/// one entry, and the document's <c>servers</c> is set to the gateway, so "Try it out" and
+/// "Authorize" (the token endpoint is relative) go through the gateway too. The gateway's address is
+/// <c>Docs:ServerUrl</c> when set (its public URL), else <c>/</c>: wherever the document was loaded
+/// from. Never the request's <c>Host</c>, which a cache in front could be made to store with a
+/// stranger's host in it, so that "Try it out" sent tokens there.
 /// </summary>
 public static class ServiceDocs
 {
     public const string TitleMetadata = "OpenApiTitle";
+    public const string ServerUrlSetting = "Docs:ServerUrl";
 
     public static WebApplication MapServiceDocs(this WebApplication app)
     {
@@ -42,6 +46,7 @@ public static class ServiceDocs
         if (context.Route.Metadata?.ContainsKey(TitleMetadata) != true)
             return;
 
+        var serverUrl = context.Services.GetRequiredService<IConfiguration>()[ServerUrlSetting] is { Length: > 0 } configured ? configured : "/";
         // The document is rewritten, so it must arrive uncompressed.
         context.AddRequestHeaderRemove("Accept-Encoding");
         context.AddResponseTransform(async transform =>
@@ -54,10 +59,9 @@ public static class ServiceDocs
             if (await JsonNode.ParseAsync(body, cancellationToken: cancellationToken) is not JsonObject document)
                 throw new JsonException("The OpenAPI document is not a JSON object.");
 
-            var request = transform.HttpContext.Request;
             document["servers"] = new JsonArray(new JsonObject
             {
-                ["url"] = $"{request.Scheme}://{request.Host}{request.PathBase}",
+                ["url"] = serverUrl,
                 ["description"] = "The gateway",
             });
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
+using Store.ServiceDefaults;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Store.Gateway.Edge;
@@ -9,8 +9,9 @@ namespace Store.Gateway.Edge;
 /// Fixed-window limits per client address, from the <c>RateLimits</c> section: <c>PerClient</c> on
 /// every request, and the stricter <c>Token</c> on the routes that name the <see cref="TokenPolicy"/>
 /// (POST /api/auth/token, where passwords are guessed). Over a limit the answer is 429 with
-/// <c>Retry-After</c>. The gateway's own health endpoints are never limited: an orchestrator's
-/// probe that was refused would restart a healthy gateway.
+/// <c>Retry-After</c>. The gateway's own probes (<c>/health/live</c>, <c>/health/ready</c>) are never
+/// limited: an orchestrator's probe that was refused would restart a healthy gateway. <c>/health</c>,
+/// which asks every service, is limited like any other path.
 /// </summary>
 public static class RateLimits
 {
@@ -25,7 +26,8 @@ public static class RateLimits
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                context.Request.Path.StartsWithSegments("/health")
+                context.Request.Path.Equals(Store.ServiceDefaults.Health.LivePath, StringComparison.OrdinalIgnoreCase)
+                || context.Request.Path.Equals(Store.ServiceDefaults.Health.ReadyPath, StringComparison.OrdinalIgnoreCase)
                     ? RateLimitPartition.GetNoLimiter("health")
                     : RateLimitPartition.GetFixedWindowLimiter(ClientOf(context), _ => perClient));
             options.AddPolicy(TokenPolicy, context => RateLimitPartition.GetFixedWindowLimiter(ClientOf(context), _ => token));
@@ -55,11 +57,7 @@ public static class RateLimits
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             detail = $"Too many requests: try again in {seconds} seconds.";
         }
-        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Detail = detail },
-        });
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteProblemAsync(http, StatusCodes.Status429TooManyRequests, detail);
     }
 }

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
+using Store.ServiceDefaults;
 
 namespace Store.Gateway.Edge;
 
@@ -28,15 +28,7 @@ public sealed class RequestBodyCap(RequestDelegate next, IProblemDetailsService 
         if (limit is null || context.Request.ContentLength is not { } length || length <= limit)
             return next(context);
 
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status413PayloadTooLarge,
-                Detail = $"The request body is {length} bytes long; at most {limit} bytes are accepted.",
-            },
-        }).AsTask();
+        return problems.WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge,
+            $"The request body is {length} bytes long; at most {limit} bytes are accepted.").AsTask();
     }
 }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using System.Text.Json;
+using Store.ServiceDefaults;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 
@@ -10,8 +12,13 @@ namespace Store.Gateway.Health;
 /// instances are ready, degraded when some are, unhealthy when none is; the answer is 503 when any
 /// service is unhealthy. The gateway's own <c>/health/ready</c> does not depend on the services, so
 /// an orchestrator never takes the gateway out because one service is down.
+/// <para>
+/// Anyone may ask (rate-limited like any path), and sees each service's and instance's status. The
+/// instances' addresses, their own readiness reports and the errors met asking for them are for
+/// admins: they describe the inside of the deployment. What went wrong is also logged.
+/// </para>
 /// </summary>
-public static class UpstreamHealth
+public static partial class UpstreamHealth
 {
     private const string Healthy = "healthy";
     private const string Degraded = "degraded";
@@ -33,11 +40,19 @@ public static class UpstreamHealth
         return app;
     }
 
-    public static async Task<IResult> ReportAsync(IProxyStateLookup proxy, IHttpClientFactory clients, CancellationToken cancellationToken)
+    public static async Task<IResult> ReportAsync(
+        IProxyStateLookup proxy, IHttpClientFactory clients, ClaimsPrincipal caller, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var client = clients.CreateClient(ClientName);
         var clusters = proxy.GetClusters().OrderBy(cluster => cluster.ClusterId, StringComparer.Ordinal).ToList();
         var services = await Task.WhenAll(clusters.Select(cluster => CheckServiceAsync(client, cluster, cancellationToken)));
+
+        var logger = loggers.CreateLogger(typeof(UpstreamHealth).FullName!);
+        foreach (var (name, service) in services)
+            foreach (var instance in service.Instances.Where(i => i.Error is not null))
+                LogUnhealthy(logger, name, instance.Address, instance.Error!);
+        if (!caller.IsInRole(Roles.Admin))
+            services = [.. services.Select(s => (s.Name, s.Report with { Instances = [.. s.Report.Instances.Select(i => new InstanceHealth(i.Status))] }))];
 
         var status = services.Any(s => s.Report.Status == Unhealthy) ? Unhealthy
             : services.Any(s => s.Report.Status == Degraded) ? Degraded
@@ -46,6 +61,9 @@ public static class UpstreamHealth
         return TypedResults.Json(report, statusCode: status == Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health: an instance of {Service} at {Address} is not ready: {Error}")]
+    private static partial void LogUnhealthy(ILogger logger, string service, string? address, string error);
+
     public sealed record HealthReport(string Status, GatewayHealth Gateway, IReadOnlyDictionary<string, ServiceHealth> Services);
 
     /// <summary>The gateway itself: healthy whenever it answers.</summary>
@@ -53,7 +71,10 @@ public static class UpstreamHealth
 
     public sealed record ServiceHealth(string Status, IReadOnlyList<InstanceHealth> Instances);
 
-    /// <summary>One instance: its address, whether it is ready, and its own readiness report or the error met asking for it.</summary>
+    /// <summary>
+    /// One instance: whether it is ready and (for admins; null for anyone else)
+    /// its address and its own readiness report or the error met asking for it.
+    /// </summary>
     public sealed record InstanceHealth(string Status, string? Address = null, JsonElement? Readiness = null, string? Error = null);
 
     private static async Task<(string Name, ServiceHealth Report)> CheckServiceAsync(

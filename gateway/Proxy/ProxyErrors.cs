@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Mvc;
+using Store.ServiceDefaults;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Store.Gateway.Proxy;
@@ -29,10 +29,6 @@ public sealed class ProxyErrors(RequestDelegate next, IProblemDetailsService pro
             (ForwarderError.RequestBodyClient, _) => "The request body could not be read.",
             _ => $"The {service} service could not be reached.",
         };
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
-        });
+        await problems.WriteProblemAsync(context, status, detail);
     }
 }

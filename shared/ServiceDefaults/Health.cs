@@ -20,11 +20,14 @@ public static class Health
     /// <summary>A check whose failure means the process is stuck and should be restarted.</summary>
     public const string Live = "live";
 
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
+
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Live), ResponseWriter = WriteJson })
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(Live), ResponseWriter = WriteJson })
             .ExcludeFromDescription();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(Ready),
             ResponseWriter = WriteJson,

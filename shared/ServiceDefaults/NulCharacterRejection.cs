@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Store.ServiceDefaults;
 
@@ -41,12 +40,7 @@ public static class NulCharacterRejection
         {
             if (context.Request.Query.Any(ContainsNul) || await FormContainsNulAsync(context.Request))
             {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await problems.WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails { Status = StatusCodes.Status400BadRequest, Detail = Detail },
-                });
+                await problems.WriteProblemAsync(context, StatusCodes.Status400BadRequest, Detail);
                 return;
             }
             await next(context);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -45,10 +46,38 @@ public static class ProblemDetailsSetup
                 http.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         }
 
+        problem.Detail ??= DefaultDetail(problem, http);
         problem.Instance ??= http.Request.Path;
         problem.Extensions.Remove("traceId");
         problem.Extensions["trace_id"] = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
         problem.Extensions["request_id"] = http.TraceIdentifier;
+    }
+
+    /// <summary>
+    /// What a person can do about a problem the framework raised without a detail (CONTRACT.md:
+    /// every problem has one): a 422 names the fields that are wrong, a 401 says how to log in.
+    /// </summary>
+    private static string DefaultDetail(ProblemDetails problem, HttpContext http)
+    {
+        if (problem is HttpValidationProblemDetails { Errors.Count: > 0 } validation)
+        {
+            var fields = validation.Errors.Keys.Select(key => key.Length == 0 ? "the body" : key).ToList();
+            return fields.Count == 1
+                ? $"{fields[0]} is not valid: see errors."
+                : $"{string.Join(", ", fields[..^1])} and {fields[^1]} are not valid: see errors.";
+        }
+        return problem.Status switch
+        {
+            StatusCodes.Status401Unauthorized =>
+                "This operation needs a valid access token: get one from POST /api/auth/token and send it as \"Authorization: Bearer <token>\".",
+            StatusCodes.Status403Forbidden => "Your account's role does not allow this operation.",
+            StatusCodes.Status404NotFound => $"Nothing is found at {http.Request.Path}.",
+            StatusCodes.Status405MethodNotAllowed => $"{http.Request.Path} does not take {http.Request.Method}.",
+            StatusCodes.Status415UnsupportedMediaType => "Send the request body as application/json.",
+            StatusCodes.Status429TooManyRequests => "Too many requests from this client: wait and try again.",
+            StatusCodes.Status500InternalServerError => "The server failed to answer this request; it is logged under the request_id.",
+            _ => problem.Title ?? ReasonPhrases.GetReasonPhrase(problem.Status ?? http.Response.StatusCode),
+        };
     }
 
     /// <summary>A body or parameter that cannot be read is the client's error: 400 (or 413/415), saying why.</summary>

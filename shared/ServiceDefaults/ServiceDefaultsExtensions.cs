@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,8 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplicationBuilder AddHostDefaults(this WebApplicationBuilder builder)
     {
+        // No "Server: Kestrel" on every answer: it tells a stranger what to look up, and no client needs it.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(options =>
         {
@@ -53,6 +56,7 @@ public static class ServiceDefaultsExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<NulCharacterRejection.Middleware>();  // after authorization: 401/403 win
+        app.UseMiddleware<UnsupportedCharsetRejection>();
         app.MapHealthEndpoints();
         app.MapApiDocs(app.Environment.ApplicationName);
         return app;

@@ -18,6 +18,7 @@ internal static class Answers
         var problem = JsonSerializer.Deserialize<JsonElement>(body);
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()), "a problem without a detail");
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("trace_id").GetString()));
         Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), problem.GetProperty("request_id").GetString());
         return problem;

@@ -33,12 +33,23 @@ public sealed class ApiDocsTests(GatewayUnderTest gateway) : IClassFixture<Gatew
         var document = await Answers.JsonAsync(response);
         Assert.Equal("Items", document.GetProperty("info").GetProperty("title").GetString());
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/items", out _));
+        // Docs:ServerUrl is not set: "/", the origin the document was loaded from.
         var server = document.GetProperty("servers").EnumerateArray().Single().GetProperty("url").GetString();
-        Assert.Equal(gateway.GatewayOrigin, server);
+        Assert.Equal("/", server);
 
-        // "Try it out": the document's server and one of its paths.
-        using var tryItOut = await client.GetAsync(new Uri($"{server}/api/items"));
+        // "Try it out": the server resolved against the document's address, and one of its paths.
+        var documentAddress = new Uri(new Uri(gateway.GatewayOrigin), "/openapi/items.json");
+        using var tryItOut = await client.GetAsync(new Uri(documentAddress, server!.TrimEnd('/') + "/api/items"));
         Assert.Equal(HttpStatusCode.OK, tryItOut.StatusCode);
+
+        // The request's Host header does not make its way into the document (a cache in front
+        // would keep the poisoned copy for everyone).
+        using var poisoned = new HttpRequestMessage(HttpMethod.Get, "/openapi/items.json");
+        poisoned.Headers.Host = "attacker.example";
+        using var poisonedResponse = await client.SendAsync(poisoned);
+        Assert.Equal(HttpStatusCode.OK, poisonedResponse.StatusCode);
+        var poisonedDocument = await Answers.JsonAsync(poisonedResponse);
+        Assert.Equal("/", poisonedDocument.GetProperty("servers").EnumerateArray().Single().GetProperty("url").GetString());
     }
 
     [Fact]

@@ -36,7 +36,10 @@ public sealed class RateLimitTests(RateLimitedGateway gateway) : IClassFixture<R
         Assert.InRange(retryAfter, 1, 60);
         Assert.Contains($"try again in {retryAfter} seconds", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        // An orchestrator's probes are never refused, whatever the client address has used up.
+        // /health asks every service: it counts like any path. An orchestrator's probes are never
+        // refused, whatever the client address has used up.
+        using var report = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.TooManyRequests, report.StatusCode);
         using var live = await client.GetAsync("/health/live");
         using var ready = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);

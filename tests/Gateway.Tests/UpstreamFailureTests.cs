@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Store.Testing;
 
 namespace Store.Gateway.Tests;
 
@@ -49,7 +50,8 @@ public sealed class UpstreamOutageTests(OneInstanceForEveryService gateway) : IC
     [Fact]
     public async Task Health_reports_every_service_degrades_to_503_while_one_is_down_and_recovers()
     {
-        using var client = gateway.Client();
+        using var client = gateway.Client(TestTokens.Admin());
+        using var anonymous = gateway.Client();
         using (var healthy = await Answers.PollUntilAsync(client, "/health", HttpStatusCode.OK, Within))
         {
             var report = await Answers.JsonAsync(healthy);
@@ -75,6 +77,19 @@ public sealed class UpstreamOutageTests(OneInstanceForEveryService gateway) : IC
             Assert.Equal("healthy", report.GetProperty("gateway").GetProperty("status").GetString());
             var instance = ServiceIn(report, "items", "unhealthy").GetProperty("instances").EnumerateArray().Single();
             Assert.False(string.IsNullOrEmpty(instance.GetProperty("error").GetString()));
+
+            // Anyone else sees the statuses only: no address, report or error text from the inside.
+            using var seenByAnyone = await anonymous.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, seenByAnyone.StatusCode);
+            var statusOnly = await Answers.JsonAsync(seenByAnyone);
+            Assert.Equal("unhealthy", statusOnly.GetProperty("status").GetString());
+            foreach (var service in GatewayUnderTest.Services)
+            {
+                var onlyInstance = statusOnly.GetProperty("services").GetProperty(service).GetProperty("instances").EnumerateArray().Single();
+                Assert.Equal("unhealthy", onlyInstance.GetProperty("status").GetString());
+                foreach (var hidden in new[] { "address", "readiness", "error" })
+                    Assert.Equal(JsonValueKind.Null, onlyInstance.GetProperty(hidden).ValueKind);
+            }
         }
         finally
         {

@@ -18,6 +18,7 @@ public sealed class ProtocolTests(ItemsApi api) : IClassFixture<ItemsApi>
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()), "a problem without a detail");
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("trace_id").GetString()));
         Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         return problem;

@@ -18,7 +18,9 @@ namespace Store.Security.Tests;
 public sealed class BadInputTests(SecuritySuite suite)
 {
     private const string UsernamePattern = "^[A-Za-z0-9_.-]+$";
-    private const string EmailPattern = @"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$";
+    // A dot-atom local part and a host name with a dot: what the mail library sends to as it is.
+    private const string EmailPattern =
+        @"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$";
 
     /// <summary>A write endpoint: its caller, its fields (each with a legal value), and where an accepted write is read back.</summary>
     private sealed record Endpoint(string Name, HttpMethod Method, string Path, string? Token, Func<Field[]> Fields, Func<HttpResponseMessage, string?> ReadBack);
@@ -33,7 +35,7 @@ public sealed class BadInputTests(SecuritySuite suite)
         var target = await CreateItemAsync("Bad input target");
         Field[] ItemFields(bool patch) =>
         [
-            new TextField("name", Quoted("Bad input item"), Required: !patch, 1, 100, NotBlank: true),
+            new TextField("name", Quoted("Bad input item"), Required: !patch, 1, 100, NotBlank: true, SingleLine: true),
             new TextField("description", Quoted("described"), false, 0, 500, Nullable: true),
             new NumberField("price", "10.5", Required: !patch, 0m, 1_000_000m, MinExclusive: true, Places: 2),
             new NumberField("tax", "1", false, 0m, 1_000_000m, Places: 2, Nullable: true),
@@ -49,13 +51,13 @@ public sealed class BadInputTests(SecuritySuite suite)
                 [
                     new TextField("username", Quoted(name), true, 3, 50, Pattern: UsernamePattern),
                     new TextField("email", Quoted($"{name}@example.com"), true, 0, 254, Pattern: EmailPattern),
-                    new TextField("full_name", Quoted("Reg Name"), false, 0, 100, NotBlank: true, Nullable: true),
+                    new TextField("full_name", Quoted("Reg Name"), false, 0, 100, NotBlank: true, Nullable: true, SingleLine: true),
                     new TextField("password", Quoted(suite.Scanner.Secret($"{name}-register-password")), true, 8, 128),
                 ];
             }, Location),
             new("change my profile", HttpMethod.Patch, "/api/users/me", profile.Token, () =>
             [
-                new TextField("full_name", Quoted("Profile Name"), false, 0, 100, NotBlank: true, Nullable: true),
+                new TextField("full_name", Quoted("Profile Name"), false, 0, 100, NotBlank: true, Nullable: true, SingleLine: true),
                 new TextField("email", Quoted($"{profile.Username}@example.com"), false, 0, 254, Pattern: EmailPattern),
             ], _ => "/api/users/me"),
             new("change my password with a wrong current one", HttpMethod.Patch, "/api/users/me", profile.Token, () =>
@@ -126,10 +128,12 @@ public sealed class BadInputTests(SecuritySuite suite)
         yield return new Case(endpoint, "duplicate fields", BodyOf(endpoint.Fields().Select(f => (f.Name, f.BaseJson)).Concat(endpoint.Fields().Select(f => (f.Name, f.BaseJson)))), Outcome.Either);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Endpoint endpoint, string body, bool expectContinue = false)
+    private async Task<HttpResponseMessage> SendAsync(Endpoint endpoint, string body, bool expectContinue = false, string contentType = "application/json; charset=utf-8")
     {
         using var client = suite.GatewayClient(endpoint.Token);
-        using var request = new HttpRequestMessage(endpoint.Method, endpoint.Path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        using var request = new HttpRequestMessage(endpoint.Method, endpoint.Path) { Content = content };
         // For a body the gateway refuses unread: its 413 comes before the upload, which it would
         // otherwise cut off mid-way (the client then sees a broken pipe instead of the answer).
         request.Headers.ExpectContinue = expectContinue;
@@ -174,6 +178,15 @@ public sealed class BadInputTests(SecuritySuite suite)
                 checks++;
                 if (await MismatchAsync(response, @case.Expected) is { } mismatch)
                     failures.Add($"{endpoint.Name}, {@case.What}: {mismatch}");
+            }
+            // A charset the server cannot decode: 415, not the 500 of a failed transcoding.
+            var valid = BodyOf(endpoint.Fields().Select(f => (f.Name, f.BaseJson)));
+            foreach (var charset in new[] { "windows-1252", "x-unknown" })
+            {
+                using var unsupported = await SendAsync(endpoint, valid, contentType: $"application/json; charset={charset}");
+                checks++;
+                if (unsupported.StatusCode != HttpStatusCode.UnsupportedMediaType || !IsError(unsupported))
+                    failures.Add($"{endpoint.Name}, charset={charset}: {(int)unsupported.StatusCode} {Excerpt(await unsupported.Content.ReadAsStringAsync())}");
             }
             // Over the gateway's 1 MiB cap: 413 before the service sees it.
             using var oversized = await SendAsync(endpoint, BodyOf([("name", Quoted(new string('x', 2 * 1024 * 1024)))]), expectContinue: true);

@@ -24,6 +24,8 @@ public static class InputCatalog
         ("4-byte emoji", "lamp \U0001F600 \U0001F9E8"),
         ("combining marks", "e\u0301\u0301\u0301"),
         ("control characters", "a\u0001\u001fb"),
+        ("header injection", "Lamp\r\nBcc: victim@example.com"),
+        ("e-mail with a stray bracket", "p1@example.com>"),
         ("markup", "<script>alert(1)</script>"),
         ("digits", "12"),
     ];
@@ -75,8 +77,12 @@ public abstract record Field(string Name, string BaseJson, bool Required)
     protected static bool IsValidText(string? text) => text is not null && !text.Contains('\0', StringComparison.Ordinal);
 }
 
-/// <summary>A string of <paramref name="Min"/>..<paramref name="Max"/> characters, optionally not blank, matching a pattern, nullable.</summary>
-public sealed record TextField(string Name, string BaseJson, bool Required, int Min, int Max, bool NotBlank = false, bool Nullable = false, string? Pattern = null)
+/// <summary>
+/// A string of <paramref name="Min"/>..<paramref name="Max"/> characters, optionally not blank,
+/// matching a pattern, nullable, without control characters (<paramref name="SingleLine"/>: a name
+/// that reaches an e-mail header).
+/// </summary>
+public sealed record TextField(string Name, string BaseJson, bool Required, int Min, int Max, bool NotBlank = false, bool Nullable = false, string? Pattern = null, bool SingleLine = false)
     : Field(Name, BaseJson, Required)
 {
     public override Outcome Judge(Value value) => value.Kind switch
@@ -89,7 +95,8 @@ public sealed record TextField(string Name, string BaseJson, bool Required, int 
     public bool Takes(string text) =>
         text.Length >= Min && text.Length <= Max
         && (!NotBlank || !string.IsNullOrWhiteSpace(text))
-        && (Pattern is null || Regex.IsMatch(text, Pattern));
+        && (Pattern is null || Regex.IsMatch(text, Pattern))
+        && (!SingleLine || !text.Any(char.IsControl));
 }
 
 /// <summary>

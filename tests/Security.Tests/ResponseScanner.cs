@@ -7,7 +7,9 @@ namespace Store.Security.Tests;
 /// Sees every response a test of this project receives (<see cref="Handler"/> wraps each client)
 /// and fails the request at once when one gives something away: a 5xx, a password hash (the
 /// framework's PasswordHasher v3 hashes are base64 starting "AQAAAA"), a stack trace or exception
-/// text, or one of the passwords the tests sent.
+/// text, or one of the passwords the tests sent. It also holds every answer to the contract's
+/// shape for errors: a problem has a <c>detail</c> a person can act on, and no answer names the
+/// server software (<c>Server</c>).
 /// </summary>
 public sealed class ResponseScanner
 {
@@ -43,6 +45,10 @@ public sealed class ResponseScanner
         var excerpt = body.Length > 600 ? body[..600] : body;
         if ((int)response.StatusCode >= 500)
             throw new Xunit.Sdk.XunitException($"{what}, a server error: {excerpt}");
+        if (response.Headers.Contains("Server"))
+            throw new Xunit.Sdk.XunitException($"{what} with a Server header: {string.Join(", ", response.Headers.GetValues("Server"))}");
+        if (response.Content.Headers.ContentType?.MediaType == "application/problem+json" && !HasDetail(body))
+            throw new Xunit.Sdk.XunitException($"{what}, a problem without a detail: {excerpt}");
         var headers = response.Headers.ToString() + response.Content.Headers;
         foreach (var leak in Leaks)
         {
@@ -53,6 +59,21 @@ public sealed class ResponseScanner
         {
             if (body.Contains(password, StringComparison.Ordinal))
                 throw new Xunit.Sdk.XunitException($"{what} with a password in it: {excerpt}");
+        }
+    }
+
+    private static bool HasDetail(string body)
+    {
+        try
+        {
+            using var problem = System.Text.Json.JsonDocument.Parse(body);
+            return problem.RootElement.TryGetProperty("detail", out var detail)
+                && detail.ValueKind == System.Text.Json.JsonValueKind.String
+                && !string.IsNullOrWhiteSpace(detail.GetString());
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
         }
     }
 

@@ -9,7 +9,7 @@ namespace Store.Items.Catalog;
 /// <summary>A new item, or the whole of an item replaced by PUT.</summary>
 public sealed class ItemCreate
 {
-    [Required, NotBlank, StringLength(100, MinimumLength = 1)]
+    [Required, NotBlank, SingleLine, StringLength(100, MinimumLength = 1)]
     public string Name { get; init; } = null!;
 
     [StringLength(500)]
@@ -37,7 +37,7 @@ public sealed class ItemPatch : IValidatableObject
 {
     private readonly HashSet<string> _sent = [];
 
-    [NotBlank, StringLength(100, MinimumLength = 1)]
+    [NotBlank, SingleLine, StringLength(100, MinimumLength = 1)]
     public string? Name { get; init { field = value; _sent.Add("name"); } }
 
     [StringLength(500)]

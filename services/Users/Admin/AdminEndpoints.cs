@@ -25,8 +25,10 @@ public static class AdminEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         users.MapDelete("/{id:int}", DeleteUser).RequireAuthorization(Roles.Admin)
-            .WithSummary("Delete an account (admin). Its tokens stop working here at once, elsewhere when they expire.")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Delete an account (admin). Its tokens stop working here at once, elsewhere when they expire. "
+                + "Not your own account, nor the last admin (409).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -61,16 +63,32 @@ public static class AdminEndpoints
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(
-        int id, UsersDb db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        int id, ClaimsPrincipal caller, UsersDb db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
+        // Deleting the last admin would leave nobody to administer, and the next start would make
+        // the first admin again with its configured password.
+        if (id == caller.UserId())
+            return Undeletable("You cannot delete your own account; another admin can.");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await db.Users.FindAsync([id], cancellationToken);
         if (user is null)
             return Problems.NotFound("User", id);
+        if (user.Role == UserRole.Admin)
+        {
+            // Every admin row locked: two admins deleting each other at once cannot leave none (the
+            // second waits, then no longer sees the first one's victim).
+            var admins = await db.Database
+                .SqlQuery<int>($"SELECT id AS \"Value\" FROM users WHERE role = 'admin' FOR UPDATE")
+                .ToListAsync(cancellationToken);
+            if (!admins.Any(admin => admin != id))
+                return Undeletable($"User {id} is the last admin; make another account admin first.");
+        }
         db.Users.Remove(user);
         db.AddToOutbox(UserEvents.Deleted(user, EventOrigin.Of(http, clock)), UserEvents.Key(user.Id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -79,4 +97,7 @@ public static class AdminEndpoints
         }
         return TypedResults.NoContent();
     }
+
+    private static ProblemHttpResult Undeletable(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The account cannot be deleted.", detail: detail);
 }

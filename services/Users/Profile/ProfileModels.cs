@@ -13,7 +13,7 @@ public sealed class UserPatch : IValidatableObject
 {
     private readonly HashSet<string> _sent = [];
 
-    [NotBlank, StringLength(100)]
+    [NotBlank, SingleLine, StringLength(100)]
     public string? FullName { get; init { field = value; _sent.Add("full_name"); } }
 
     // NotBlank: a regular expression attribute passes the empty string, which would leave the account without an address.

@@ -10,8 +10,13 @@ public static class UserRules
     public const string UsernamePattern = "^[A-Za-z0-9_.-]+$";
     public const string UsernameCharacters = "may contain only letters, digits, '_', '.' and '-'";
 
-    /// <summary>One @, no white space, and a domain with at least one dot and no empty label.</summary>
-    public const string EmailPattern = @"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$";
+    /// <summary>
+    /// An address the mail library sends to as it is: a dot-atom local part (RFC 5322: letters,
+    /// digits and !#$%&amp;'*+/=?^_`{|}~-, dots between them) and a host name with at least one dot.
+    /// Looser patterns let through addresses such as "p1@example.com&gt;" that every send then fails on.
+    /// </summary>
+    public const string EmailPattern =
+        @"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$";
     public const string EmailMessage = "must be a valid e-mail address";
 }
 
@@ -26,7 +31,7 @@ public sealed class UserCreate
     [Required, StringLength(254), RegularExpression(UserRules.EmailPattern, ErrorMessage = UserRules.EmailMessage)]
     public string Email { get; init; } = null!;
 
-    [NotBlank, StringLength(100)]
+    [NotBlank, SingleLine, StringLength(100)]
     public string? FullName { get; init; }
 
     /// <summary>8 to 128 characters.</summary>
