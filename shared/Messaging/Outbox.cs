@@ -36,6 +36,18 @@ public sealed class OutboxMessage
 
     /// <summary>When the broker confirmed it; null while it waits.</summary>
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>How often the broker returned it because no queue was bound to its exchange yet.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>
+    /// While set and in the future, the row (and every later row of its key) waits: the broker
+    /// returned it, and it is tried again then.
+    /// </summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>Why the last attempt did not publish it.</summary>
+    public string? LastError { get; set; }
 }
 
 public static class Outbox
@@ -63,11 +75,17 @@ public static class Outbox
             message.Property(m => m.CorrelationId).HasColumnName("correlation_id").HasMaxLength(128);
             message.Property(m => m.CreatedAt).HasColumnName("created_at");
             message.Property(m => m.SentAt).HasColumnName("sent_at");
-            // The relay claims unsent rows in id order; pruning finds sent rows by age. Partial
-            // indexes keep each of these small.
+            message.Property(m => m.Attempts).HasColumnName("attempts").HasDefaultValue(0);
+            message.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
+            message.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(1000);
+            // The relay claims unsent rows in id order, skipping the keys of rows that wait for a
+            // queue; pruning finds sent rows by age. Partial indexes keep each of these small (the
+            // waiting rows' index is empty while every event has a queue).
             message.HasIndex(m => m.Id).HasDatabaseName("ix_outbox_messages_unsent").HasFilter("sent_at IS NULL");
             message.HasIndex(m => m.SentAt).HasDatabaseName("ix_outbox_messages_sent_at")
                 .HasFilter("sent_at IS NOT NULL");
+            message.HasIndex(m => m.OrderingKey).HasDatabaseName("ix_outbox_messages_waiting_keys")
+                .HasFilter("sent_at IS NULL AND next_attempt_at IS NOT NULL");
         });
         return modelBuilder;
     }

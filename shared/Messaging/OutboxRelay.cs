@@ -15,6 +15,10 @@ namespace Store.Messaging;
 /// through MassTransit (a key's rows one after another, each waiting for the broker's confirm,
 /// different keys side by side), marks them sent in one statement, and commits. A failed round is
 /// retried with exponential backoff, forever: a broker outage delays events and never loses one.
+/// Every publish is mandatory: an event that no queue is bound for yet (its consumers have not
+/// started since the broker was new, or their queue was deleted) is returned by the broker rather
+/// than confirmed and dropped, and then waits with its key's later rows (backing off per row,
+/// <c>next_attempt_at</c>) while the rest of the outbox goes on.
 /// Several instances may run against one database: a round holds the outbox's advisory lock, so one
 /// relay publishes at a time (any instance's rows) and the others stand by, taking over at once when
 /// it stops (docs/decisions/0007-outbox-relay-order-and-wake-up.md). Sent rows are deleted after the
@@ -115,13 +119,25 @@ internal sealed partial class OutboxRelay<TDb>(
         if (batch.Count == 0)
             return 0;
 
-        var (sent, failure) = await PublishAsync(batch, cancellationToken);
-        if (sent.Count > 0)
+        var (sent, returned, failure) = await PublishAsync(batch, cancellationToken);
+        if (sent.Count > 0 || returned.Count > 0)
         {
-            // What the broker confirmed is recorded even when the round is being cancelled.
+            // What the broker confirmed (or returned) is recorded even when the round is being cancelled.
             var now = clock.GetUtcNow();
-            await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
-                .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), CancellationToken.None);
+            if (sent.Count > 0)
+            {
+                await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
+                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), CancellationToken.None);
+            }
+            foreach (var row in returned)
+            {
+                LogReturned(logger, row.Id, row.MessageType, row.Attempts + 1);
+                var next = now + Backoff(row.Attempts + 1);
+                await db.Set<OutboxMessage>().Where(m => m.Id == row.Id).ExecuteUpdateAsync(set => set
+                    .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                    .SetProperty(m => m.NextAttemptAt, next)
+                    .SetProperty(m => m.LastError, "Returned by the broker: no queue is bound for this event yet."), CancellationToken.None);
+            }
             await transaction.CommitAsync(CancellationToken.None);
         }
         if (failure is not null)
@@ -129,22 +145,36 @@ internal sealed partial class OutboxRelay<TDb>(
         return batch.Count;
     }
 
-    /// <summary>The first unsent rows, in id order (the relay holds the outbox's lock, so no other relay claims at the same time).</summary>
-    private static Task<List<OutboxMessage>> ClaimAsync(TDb db, int batchSize, CancellationToken cancellationToken) =>
-        db.Set<OutboxMessage>().FromSql($"""
-            SELECT * FROM outbox_messages
-            WHERE sent_at IS NULL
-            ORDER BY id
+    /// <summary>
+    /// The first unsent rows, in id order (the relay holds the outbox's lock, so no other relay claims
+    /// at the same time), leaving out the keys that have a returned row waiting for its next attempt:
+    /// their later rows must not overtake it.
+    /// </summary>
+    private Task<List<OutboxMessage>> ClaimAsync(TDb db, int batchSize, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        return db.Set<OutboxMessage>().FromSql($"""
+            SELECT * FROM outbox_messages m
+            WHERE m.sent_at IS NULL
+              AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= {now})
+              AND NOT EXISTS (
+                  SELECT 1 FROM outbox_messages w
+                  WHERE w.sent_at IS NULL AND w.next_attempt_at IS NOT NULL AND w.next_attempt_at > {now}
+                    AND w.ordering_key = m.ordering_key AND w.id < m.id)
+            ORDER BY m.id
             LIMIT {batchSize}
             """).AsNoTracking().ToListAsync(cancellationToken);
+    }
 
     /// <summary>
     /// Publishes each key's rows one after another (so the broker receives them in order), different
-    /// keys side by side. A key stops at its first failure; its later rows wait for the next round.
+    /// keys side by side. A key stops at its first failure or returned row; its later rows wait.
     /// </summary>
-    private async Task<(List<long> Sent, Exception? Failure)> PublishAsync(List<OutboxMessage> batch, CancellationToken cancellationToken)
+    private async Task<(List<long> Sent, List<OutboxMessage> Returned, Exception? Failure)> PublishAsync(
+        List<OutboxMessage> batch, CancellationToken cancellationToken)
     {
         var sent = new ConcurrentBag<long>();
+        var returned = new ConcurrentBag<OutboxMessage>();
         var failures = new ConcurrentQueue<Exception>();
         var keys = batch.GroupBy(m => m.OrderingKey ?? $"#{m.Id}");
         await Task.WhenAll(keys.Select(async key =>
@@ -156,6 +186,11 @@ internal sealed partial class OutboxRelay<TDb>(
                     await PublishAsync(message, cancellationToken);
                     sent.Add(message.Id);
                 }
+                catch (MessageReturnedException)
+                {
+                    returned.Add(message);
+                    return;
+                }
                 catch (Exception e)
                 {
                     failures.Enqueue(e);
@@ -163,7 +198,7 @@ internal sealed partial class OutboxRelay<TDb>(
                 }
             }
         }));
-        return ([.. sent], failures.IsEmpty ? null : failures.Count == 1 ? failures.Single() : new AggregateException(failures));
+        return ([.. sent], [.. returned], failures.IsEmpty ? null : failures.Count == 1 ? failures.Single() : new AggregateException(failures));
     }
 
     private async Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
@@ -177,6 +212,9 @@ internal sealed partial class OutboxRelay<TDb>(
         await bus.Publish(body, type, context =>
         {
             context.MessageId = message.MessageId;
+            // Returned, not dropped, when no queue is bound: see the class summary.
+            if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+                rabbit.Mandatory = true;
             if (message.CorrelationId is { } correlationId)
             {
                 context.Headers.Set(RequestIdMiddleware.HeaderName, correlationId);
@@ -209,6 +247,9 @@ internal sealed partial class OutboxRelay<TDb>(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay publishes again after {Failures} failed round(s)")]
     private static partial void LogRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {Id} ({Type}) was returned by the broker: no queue is bound for it yet (attempt {Attempts}); it and its key's later messages wait")]
+    private static partial void LogReturned(ILogger logger, long id, string type, int attempts);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} outbox messages sent before {Cutoff}")]
     private static partial void LogPruned(ILogger logger, int count, DateTimeOffset cutoff);

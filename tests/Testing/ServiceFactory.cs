@@ -21,6 +21,8 @@ public class ServiceFactory<TEntryPoint>(string databaseName) : WebApplicationFa
     {
         Database = await TestDatabase.CreateAsync(databaseName);
         Vhost = await TestVhost.CreateAsync(databaseName);
+        // Every event has a queue, as in a deployment: the relay's mandatory publishes are taken.
+        await Vhost.BindStandInConsumersAsync();
     }
 
     async Task IAsyncLifetime.DisposeAsync()

@@ -21,6 +21,32 @@ public sealed class TestVhost : IAsyncDisposable
         return new TestVhost(name);
     }
 
+    /// <summary>The queue <see cref="BindStandInConsumersAsync"/> declares.</summary>
+    public const string StandInQueue = "stand-in-consumers";
+
+    /// <summary>
+    /// A queue bound to every event's exchange, standing in for the consumers a deployment has (the
+    /// audit log takes every event). The relays publish mandatory, so without any queue an event
+    /// would stay in the outbox, returned by the broker. Nothing consumes it; it keeps the newest
+    /// 1,000 messages.
+    /// </summary>
+    public async Task BindStandInConsumersAsync()
+    {
+        var vhost = Uri.EscapeDataString(Name);
+        await SendAsync(HttpMethod.Put, $"queues/{vhost}/{StandInQueue}",
+            """{"durable":true,"auto_delete":false,"arguments":{"x-max-length":1000}}""");
+        var events = typeof(Store.Contracts.IIntegrationEvent).Assembly.GetExportedTypes()
+            .Where(type => type is { IsClass: true, IsAbstract: false } && typeof(Store.Contracts.IIntegrationEvent).IsAssignableFrom(type));
+        foreach (var type in events)
+        {
+            // MassTransit's name for the event's exchange, declared as it declares it (fanout, durable).
+            var exchange = Uri.EscapeDataString($"{type.Namespace}:{type.Name}");
+            await SendAsync(HttpMethod.Put, $"exchanges/{vhost}/{exchange}",
+                """{"type":"fanout","durable":true,"auto_delete":false,"internal":false,"arguments":{}}""");
+            await SendAsync(HttpMethod.Post, $"bindings/{vhost}/e/{exchange}/q/{StandInQueue}", "{}");
+        }
+    }
+
     public async ValueTask DisposeAsync() => await SendAsync(HttpMethod.Delete, $"vhosts/{Name}", null);
 
     /// <summary>

@@ -206,6 +206,12 @@ namespace Store.Items.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("Attempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -220,6 +226,11 @@ namespace Store.Items.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid")
                         .HasColumnName("message_id");
@@ -229,6 +240,10 @@ namespace Store.Items.Data.Migrations
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)")
                         .HasColumnName("message_type");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
 
                     b.Property<string>("OrderingKey")
                         .HasMaxLength(200)
@@ -245,6 +260,10 @@ namespace Store.Items.Data.Migrations
                     b.HasIndex("Id")
                         .HasDatabaseName("ix_outbox_messages_unsent")
                         .HasFilter("sent_at IS NULL");
+
+                    b.HasIndex("OrderingKey")
+                        .HasDatabaseName("ix_outbox_messages_waiting_keys")
+                        .HasFilter("sent_at IS NULL AND next_attempt_at IS NOT NULL");
 
                     b.HasIndex("SentAt")
                         .HasDatabaseName("ix_outbox_messages_sent_at")
