@@ -20,4 +20,12 @@ public sealed record EventOrigin(Guid EventId, DateTimeOffset OccurredAt, string
         http.TraceIdentifier,
         http.User.GetUserId(),
         http.User.GetUserName());
+
+    /// <summary>The origin of an event no request caused (work at start-up): no correlation id, no actor.</summary>
+    public static EventOrigin WithoutRequest(TimeProvider clock) => new(
+        Guid.CreateVersion7(clock.GetUtcNow()),
+        clock.GetUtcNowForDatabase(),
+        null,
+        null,
+        null);
 }

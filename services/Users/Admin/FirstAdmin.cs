@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Store.Messaging;
 using Store.ServiceDefaults;
 using Store.Users.Auth;
 using Store.Users.Data;
@@ -25,7 +26,8 @@ public sealed class FirstAdminSettings
 /// At start-up, after the migrations: when the database holds no admin, creates one from the
 /// <c>Admin</c> settings. It runs on every start but acts once: later starts find the admin and
 /// change nothing (its password included). Two instances starting together may both try; the
-/// unique username lets one insert win and the other sees the admin and moves on.
+/// unique username lets one insert win and the other sees the admin and moves on. The account's
+/// UserRegistered event commits with it, as a registration's does.
 /// </summary>
 public sealed class FirstAdmin(
     IServiceScopeFactory scopes, IOptions<FirstAdminSettings> options, TimeProvider clock, ILogger<FirstAdmin> logger) : IHostedService
@@ -60,6 +62,8 @@ public sealed class FirstAdmin(
         };
         admin.PasswordHash = scope.ServiceProvider.GetRequiredService<Passwords>().Hash(admin, settings.Password);
         db.Users.Add(admin);
+        // Registered like any account (the audit log records it); it is its own actor.
+        db.AddToOutbox(UserEvents.Registered(admin, EventOrigin.WithoutRequest(clock)), UserEvents.Key(admin.Id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Store.Contracts;
+using Store.Messaging;
+using Store.Testing;
 using Store.Users.Data;
 using Store.Users.Registration;
 
@@ -47,6 +50,30 @@ public sealed class FirstAdminTests
             Assert.Equal(UserRole.Admin, me.Role);
             Assert.Equal("admin", new JsonWebToken(token).GetClaim("role").Value);
             Assert.Single(await AdminsAsync(api));
+        }
+        finally
+        {
+            await DisposeAsync(api);
+        }
+    }
+
+    [Fact]
+    public async Task Creating_the_first_admin_publishes_its_UserRegistered_like_a_registration()
+    {
+        var api = await FreshAsync();
+        try
+        {
+            // Listening before the service starts (the first look at its database starts it).
+            await using var events = await EventCollector.StartAsync<UserRegistered>(api.Vhost.Name);
+            var admin = Assert.Single(await AdminsAsync(api));
+
+            var registered = (await events.WaitForAsync(1, e => e.UserId == admin.Id)).Single().Message;
+            Assert.Equal(UsersApi.AdminUsername, registered.Username);
+            Assert.Equal(admin.Email, registered.Email);
+            Assert.Equal(admin.Id, registered.ActorId);
+            await using var scope = api.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<UsersDb>();
+            Assert.Equal(1, await db.Set<OutboxMessage>().CountAsync(m => m.OrderingKey == $"user:{admin.Id}"));
         }
         finally
         {
