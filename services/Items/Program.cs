@@ -8,7 +8,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();                           // JSON, problem details, logging, telemetry, health, docs, JWT
 builder.AddDatabase<ItemsDb>("items");                  // EF Core + Npgsql, migrated at start-up
 builder.AddMessaging(publishFrom: typeof(ItemsDb),      // MassTransit/RabbitMQ + the relay of ItemsDb's outbox
-    consumers: ItemCacheEvictor.Register);              // other instances' writes evict this one's cached items
+    consumers: ItemCacheEvictor.Register,               // other instances' writes evict this one's cached items
+    consumingIsLiveness: false);                        // a broker outage never restarts it: entries expire anyway
 builder.Services.AddSingleton<ItemCache>();             // single items served without a database round trip
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 

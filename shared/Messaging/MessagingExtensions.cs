@@ -19,13 +19,20 @@ public static class MessagingExtensions
     /// <see cref="Outbox.AddOutbox"/>), also the outbox relay that publishes what that database's
     /// transactions put in <c>outbox_messages</c> (settings <c>Outbox:*</c>), and its health check
     /// (degraded while it cannot publish). With <paramref name="consumers"/>, <c>/health/live</c> fails
-    /// once a receive endpoint has not consumed for <c>RabbitMq:StuckEndpointTimeout</c> (<see cref="StuckEndpointCheck"/>).
+    /// once a receive endpoint has not consumed for <c>RabbitMq:StuckEndpointTimeout</c> (<see cref="StuckEndpointCheck"/>),
+    /// unless <paramref name="consumingIsLiveness"/> is false.
     /// </summary>
     /// <param name="builder">The service's builder.</param>
     /// <param name="publishFrom">The DbContext holding the outbox; null for a service that only consumes.</param>
     /// <param name="consumers">Registers the service's consumers, e.g. <c>bus => bus.AddConsumer&lt;AuditConsumer&gt;()</c>.</param>
+    /// <param name="consumingIsLiveness">
+    /// False for a service whose consumers are not its purpose (the items service's cache eviction,
+    /// whose entries expire anyway): it stays live through a broker outage, since a restart would
+    /// only take away the instance that keeps taking requests, with the outbox holding their events.
+    /// </param>
     public static WebApplicationBuilder AddMessaging(
-        this WebApplicationBuilder builder, Type? publishFrom = null, Action<IBusRegistrationConfigurator>? consumers = null)
+        this WebApplicationBuilder builder, Type? publishFrom = null, Action<IBusRegistrationConfigurator>? consumers = null,
+        bool consumingIsLiveness = true)
     {
         var rabbitMqSection = builder.Configuration.GetSection(RabbitMqOptions.Section);
         var rabbitMq = rabbitMqSection.Get<RabbitMqOptions>() ?? new RabbitMqOptions();
@@ -74,7 +81,7 @@ public static class MessagingExtensions
             });
         });
 
-        if (consumers is not null)
+        if (consumers is not null && consumingIsLiveness)
         {
             // A singleton: the check remembers since when each endpoint has been unhealthy, and a check
             // type that is not registered is created anew for every probe.

@@ -125,3 +125,36 @@ public sealed class PublisherRestartTests(ItemsApi api) : IClassFixture<ItemsApi
         Assert.Equal(itemId, delivered.Single().Message.ItemId);
     }
 }
+
+/// <summary>
+/// A broker outage longer than RabbitMq:StuckEndpointTimeout: the items service's only consumer
+/// (other instances' cache evictions) cannot consume, but a restart would mend nothing (its cached
+/// entries expire within Items:Cache:MaxAge anyway) and take away the instance whose outbox keeps
+/// purchases working, so it stays live.
+/// </summary>
+public sealed class BrokerOutageLivenessTests(ItemsApi api) : IClassFixture<ItemsApi>
+{
+    [Fact]
+    public async Task The_items_service_stays_live_and_ready_while_RabbitMQ_is_away()
+    {
+        await using var proxy = TcpProxy.ToRabbitMq();
+        proxy.Cut();
+        await using var service = api.WithWebHostBuilder(host =>
+        {
+            host.UseSetting("RabbitMq:Port", proxy.Port.ToString(CultureInfo.InvariantCulture));
+            host.UseSetting("RabbitMq:StuckEndpointTimeout", "00:00:01");
+        });
+        using var client = service.CreateClient();
+        using (var first = await client.GetAsync("/health/live"))
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+        // Well past the timeout a consuming service's liveness fails after.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        using var live = await client.GetAsync("/health/live");
+        using var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("degraded", await ready.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+}
