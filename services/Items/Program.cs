@@ -11,6 +11,7 @@ builder.AddMessaging(publishFrom: typeof(ItemsDb),      // MassTransit/RabbitMQ 
     consumers: ItemCacheEvictor.Register,               // other instances' writes evict this one's cached items
     consumingIsLiveness: false);                        // a broker outage never restarts it: entries expire anyway
 builder.Services.AddSingleton<ItemCache>();             // single items served without a database round trip
+IdempotencyKeyPruner.Register(builder);                 // Idempotency-Key records expire after a day
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 
 var app = builder.Build();

@@ -47,6 +47,8 @@ public sealed class ItemsDb(DbContextOptions<ItemsDb> options) : DbContext(optio
             request.HasKey(r => new { r.UserId, r.Key });
             request.Property(r => r.Key).HasMaxLength(200);
             request.Property(r => r.Fingerprint).HasMaxLength(100);
+            // Expired keys are found by age (Orders/IdempotencyKeyPruner.cs).
+            request.HasIndex(r => r.CreatedAt);
         });
 
         modelBuilder.AddOutbox();

@@ -60,6 +60,9 @@ namespace Store.Items.Data.Migrations
                     b.HasKey("UserId", "Key")
                         .HasName("pk_idempotent_requests");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_idempotent_requests_created_at");
+
                     b.ToTable("idempotent_requests", (string)null);
                 });
 
