@@ -18,7 +18,8 @@ namespace Store.Messaging;
 /// Every publish is mandatory: an event that no queue is bound for yet (its consumers have not
 /// started since the broker was new, or their queue was deleted) is returned by the broker rather
 /// than confirmed and dropped, and then waits with its key's later rows (backing off per row,
-/// <c>next_attempt_at</c>) while the rest of the outbox goes on.
+/// <c>next_attempt_at</c>) while the rest of the outbox goes on. A row this version cannot read (an
+/// event type it does not know, after a rollback, say) waits the same way instead of failing every round.
 /// Several instances may run against one database: a round holds the outbox's advisory lock, so one
 /// relay publishes at a time (any instance's rows) and the others stand by, taking over at once when
 /// it stops (docs/decisions/0007-outbox-relay-order-and-wake-up.md). Sent rows are deleted after the
@@ -119,8 +120,8 @@ internal sealed partial class OutboxRelay<TDb>(
         if (batch.Count == 0)
             return 0;
 
-        var (sent, returned, failure) = await PublishAsync(batch, cancellationToken);
-        if (sent.Count > 0 || returned.Count > 0)
+        var (sent, deferred, failure) = await PublishAsync(batch, cancellationToken);
+        if (sent.Count > 0 || deferred.Count > 0)
         {
             // What the broker confirmed (or returned) is recorded even when the round is being cancelled.
             var now = clock.GetUtcNow();
@@ -129,14 +130,15 @@ internal sealed partial class OutboxRelay<TDb>(
                 await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
                     .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), CancellationToken.None);
             }
-            foreach (var row in returned)
+            foreach (var (row, reason) in deferred)
             {
-                LogReturned(logger, row.Id, row.MessageType, row.Attempts + 1);
+                LogDeferred(logger, row.Id, row.MessageType, row.Attempts + 1, reason);
                 var next = now + Backoff(row.Attempts + 1);
+                var error = reason.Length > 1000 ? reason[..1000] : reason;
                 await db.Set<OutboxMessage>().Where(m => m.Id == row.Id).ExecuteUpdateAsync(set => set
                     .SetProperty(m => m.Attempts, m => m.Attempts + 1)
                     .SetProperty(m => m.NextAttemptAt, next)
-                    .SetProperty(m => m.LastError, "Returned by the broker: no queue is bound for this event yet."), CancellationToken.None);
+                    .SetProperty(m => m.LastError, error), CancellationToken.None);
             }
             await transaction.CommitAsync(CancellationToken.None);
         }
@@ -168,13 +170,14 @@ internal sealed partial class OutboxRelay<TDb>(
 
     /// <summary>
     /// Publishes each key's rows one after another (so the broker receives them in order), different
-    /// keys side by side. A key stops at its first failure or returned row; its later rows wait.
+    /// keys side by side. A key stops at its first failure or deferred row; its later rows wait.
+    /// Deferred: returned by the broker, or unreadable here; each with why.
     /// </summary>
-    private async Task<(List<long> Sent, List<OutboxMessage> Returned, Exception? Failure)> PublishAsync(
+    private async Task<(List<long> Sent, List<(OutboxMessage Row, string Reason)> Deferred, Exception? Failure)> PublishAsync(
         List<OutboxMessage> batch, CancellationToken cancellationToken)
     {
         var sent = new ConcurrentBag<long>();
-        var returned = new ConcurrentBag<OutboxMessage>();
+        var deferred = new ConcurrentBag<(OutboxMessage, string)>();
         var failures = new ConcurrentQueue<Exception>();
         var keys = batch.GroupBy(m => m.OrderingKey ?? $"#{m.Id}");
         await Task.WhenAll(keys.Select(async key =>
@@ -188,7 +191,12 @@ internal sealed partial class OutboxRelay<TDb>(
                 }
                 catch (MessageReturnedException)
                 {
-                    returned.Add(message);
+                    deferred.Add((message, "Returned by the broker: no queue is bound for this event yet."));
+                    return;
+                }
+                catch (UnreadableOutboxMessageException e)
+                {
+                    deferred.Add((message, e.Message));
                     return;
                 }
                 catch (Exception e)
@@ -198,14 +206,23 @@ internal sealed partial class OutboxRelay<TDb>(
                 }
             }
         }));
-        return ([.. sent], [.. returned], failures.IsEmpty ? null : failures.Count == 1 ? failures.Single() : new AggregateException(failures));
+        return ([.. sent], [.. deferred], failures.IsEmpty ? null : failures.Count == 1 ? failures.Single() : new AggregateException(failures));
     }
 
     private async Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
-        var type = MessageTypes.GetOrAdd(message.MessageType, name => Type.GetType(name, throwOnError: true)!);
-        var body = JsonSerializer.Deserialize(message.Body, type, Outbox.Json)
-            ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty body.");
+        object body;
+        Type type;
+        try
+        {
+            type = MessageTypes.GetOrAdd(message.MessageType, name => Type.GetType(name, throwOnError: true)!);
+            body = JsonSerializer.Deserialize(message.Body, type, Outbox.Json)
+                ?? throw new JsonException("The body is empty.");
+        }
+        catch (Exception e) when (e is TypeLoadException or FileNotFoundException or FileLoadException or JsonException or NotSupportedException)
+        {
+            throw new UnreadableOutboxMessageException($"Unreadable here: {e.Message}", e);
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.PublishTimeout);
@@ -229,9 +246,17 @@ internal sealed partial class OutboxRelay<TDb>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var cutoff = clock.GetUtcNow() - _options.Retention;
-        var pruned = await db.Set<OutboxMessage>().Where(m => m.SentAt != null && m.SentAt < cutoff).ExecuteDeleteAsync(cancellationToken);
-        if (pruned > 0)
-            LogPruned(logger, pruned, cutoff);
+        // In bounded deletes, so no statement holds locks on millions of rows or runs for long.
+        int pruned, total = 0;
+        do
+        {
+            pruned = await db.Set<OutboxMessage>().Where(m => m.SentAt != null && m.SentAt < cutoff).OrderBy(m => m.SentAt)
+                .Take(_options.PruneBatchSize).ExecuteDeleteAsync(cancellationToken);
+            total += pruned;
+        }
+        while (pruned == _options.PruneBatchSize);
+        if (total > 0)
+            LogPruned(logger, total, cutoff);
     }
 
     /// <summary>Doubles from RetryMinDelay up to RetryMaxDelay, with up to a fifth of jitter so that instances spread out.</summary>
@@ -248,8 +273,8 @@ internal sealed partial class OutboxRelay<TDb>(
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay publishes again after {Failures} failed round(s)")]
     private static partial void LogRecovered(ILogger logger, int failures);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {Id} ({Type}) was returned by the broker: no queue is bound for it yet (attempt {Attempts}); it and its key's later messages wait")]
-    private static partial void LogReturned(ILogger logger, long id, string type, int attempts);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {Id} ({Type}) was not published (attempt {Attempts}): {Reason}; it and its key's later messages wait")]
+    private static partial void LogDeferred(ILogger logger, long id, string type, int attempts, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} outbox messages sent before {Cutoff}")]
     private static partial void LogPruned(ILogger logger, int count, DateTimeOffset cutoff);
@@ -257,3 +282,6 @@ internal sealed partial class OutboxRelay<TDb>(
 
 /// <summary>Some messages of a relay round could not be published; they stay in the outbox and are retried.</summary>
 public sealed class OutboxPublishException(string message, Exception innerException) : Exception(message, innerException);
+
+/// <summary>An outbox row this version cannot turn back into its event (an unknown type, a body that does not fit it).</summary>
+public sealed class UnreadableOutboxMessageException(string message, Exception innerException) : Exception(message, innerException);

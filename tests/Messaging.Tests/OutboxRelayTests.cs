@@ -184,6 +184,45 @@ public sealed class OutboxRelayTests(MessagingServers servers) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_row_this_version_cannot_read_waits_with_its_key_and_holds_up_no_other_key()
+    {
+        await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
+        await using var service = await servers.StartServiceAsync(settings: new Dictionary<string, string> { ["Outbox:PollInterval"] = "00:00:00.100" });
+        var stuckKey = NewKey();
+        var otherKey = NewKey();
+        // An event of a type this version does not have (written by a newer one, before a rollback).
+        await using (var db = servers.NewDb())
+        {
+            db.Set<OutboxMessage>().Add(new OutboxMessage
+            {
+                MessageId = Guid.NewGuid(),
+                MessageType = "Store.Contracts.RetiredEvent, Store.Contracts.Retired",
+                Body = "{}",
+                OrderingKey = stuckKey,
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        await service.WriteNoteAsync(stuckKey, 1);
+        for (var sequence = 1; sequence <= 5; sequence++)
+            await service.WriteNoteAsync(otherKey, sequence);
+
+        var others = await collector.WaitForAsync(5, m => m.Key == otherKey);
+        Assert.Equal([1, 2, 3, 4, 5], others.Select(d => d.Message.Sequence));
+        var stuck = await Eventually.GetAsync(async () =>
+        {
+            await using var db = servers.NewDb();
+            return await db.Set<OutboxMessage>().AsNoTracking().Where(m => m.OrderingKey == stuckKey).OrderBy(m => m.Id).ToListAsync();
+        }, rows => rows[0].Attempts >= 2, Soon, "the unreadable row to be tried twice");
+        Assert.StartsWith("Unreadable here", stuck[0].LastError, StringComparison.Ordinal);
+        Assert.All(stuck, row => Assert.Null(row.SentAt));
+        // Its key's later event waits behind it, and the relay's rounds did not fail for it.
+        Assert.DoesNotContain(collector.Deliveries, d => d.Message.Key == stuckKey);
+        var health = await service.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, health.Entries["outbox"].Status);
+    }
+
+    [Fact]
     public async Task Sent_rows_are_pruned_after_the_retention_period()
     {
         await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
