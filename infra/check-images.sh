@@ -13,7 +13,8 @@ if ! command -v docker-compose >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends docker-compose >/dev/null \
     || { $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
 fi
-docker-compose config -q
+# The first admin's password is required at `up`; any value validates the file.
+ADMIN_PASSWORD="${ADMIN_PASSWORD:-validation-only}" docker-compose config -q
 log "docker-compose.yml is valid"
 
 out=$(mktemp -d)
@@ -22,8 +23,9 @@ projects=$(sed -n 's/^ *PROJECT: *//p' docker-compose.yml | sort -u)
 [ -n "$projects" ] || die "docker-compose.yml builds no PROJECT"
 for project in $projects; do
   [ -f "$project" ] || die "docker-compose.yml builds $project, which does not exist"
-  # The same command as the Dockerfile's build stage.
-  dotnet publish "$project" -c Release -o "$out/$(basename "$project" .csproj)" -p:UseAppHost=false -nologo -v quiet \
+  # The same commands as the Dockerfile's build stage.
+  dotnet restore "$project" -nologo -v quiet || die "restoring $project failed"
+  dotnet publish "$project" -c Release -o "$out/$(basename "$project" .csproj)" -p:UseAppHost=false --no-restore -nologo -v quiet \
     || die "publishing $project failed"
   log "published $project"
 done

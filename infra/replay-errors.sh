@@ -8,9 +8,10 @@
 # with its headers and properties, one at a time. A message is taken only after the previous one's
 # publish was routed, so a failure stops the replay with the rest still in the _error queue; a crash
 # between the get and the publish can lose that one message (the management API has no transaction
-# spanning both; a publish that is not routed puts the message back in the _error queue). The consumers' inbox makes a replayed message that was in fact handled a no-op.
+# spanning both; a publish that is not routed puts the message back in the _error queue).
+# The consumers' unique event_id makes a replayed message that was in fact handled a no-op.
 # Settings: RABBITMQ_MANAGEMENT_URL (default http://127.0.0.1:15672), RABBITMQ_USER/RABBITMQ_PASSWORD
-# (default guest/guest), VHOST (default /).
+# (default guest/guest, as infra/up.sh runs RabbitMQ; under docker compose: store/store), VHOST (default /).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 

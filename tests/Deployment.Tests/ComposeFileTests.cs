@@ -30,6 +30,7 @@ public sealed class ComposeFileTests
         Assert.True(File.Exists(Path.Combine(Root, project)), $"{project} does not exist");
         Assert.Equal(Path.GetFileNameWithoutExtension(project) + ".dll", args["ASSEMBLY"].ToString());
         Assert.Contains(((YamlSequenceNode)service["ports"]).Select(p => p.ToString()), p => p.EndsWith(":8080", StringComparison.Ordinal));
+        Assert.Equal($"store/{name}:${{STORE_TAG:-dev}}", service["image"].ToString());
 
         var dependsOn = (YamlMappingNode)service["depends_on"];
         foreach (var dependency in dependsOn.Children)
@@ -62,7 +63,51 @@ public sealed class ComposeFileTests
             Assert.Equal($"http://{host}:8080/", environment[$"ReverseProxy__Clusters__{cluster}__Destinations__default__Address"]);
             Assert.True(Services.Children.ContainsKey(new YamlScalarNode(host)), $"no compose service {host}");
         }
-        Assert.Contains("8080:8080", ((YamlSequenceNode)Service("gateway")["ports"]).Select(p => p.ToString()));
+        Assert.Contains(LocalOnly + ":8080:8080", ((YamlSequenceNode)Service("gateway")["ports"]).Select(p => p.ToString()));
+    }
+
+    /// <summary>How every port is published: on 127.0.0.1 unless STORE_BIND says otherwise.</summary>
+    private const string LocalOnly = "${STORE_BIND:-127.0.0.1}";
+
+    [Fact]
+    public void Every_container_restarts_and_publishes_its_ports_on_127_0_0_1_by_default()
+    {
+        foreach (var (name, node) in Services.Children)
+        {
+            var service = (YamlMappingNode)node;
+            Assert.Equal("unless-stopped", service["restart"].ToString());
+            if (service.Children.TryGetValue(new YamlScalarNode("ports"), out var ports))
+                Assert.All((YamlSequenceNode)ports, port => Assert.StartsWith(LocalOnly + ":", port.ToString(), StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void The_first_admin_password_is_required_with_a_message_and_the_broker_keeps_its_node_name()
+    {
+        var password = Environment(Service("users"))["Admin__Password"];
+        Assert.StartsWith("${ADMIN_PASSWORD:?", password, StringComparison.Ordinal);
+        Assert.Contains(".env.example", password, StringComparison.Ordinal);
+        Assert.Contains("ADMIN_PASSWORD=", File.ReadAllText(Path.Combine(Root, ".env.example")), StringComparison.Ordinal);
+        // Its data lives under rabbit@<hostname>: a recreated container must have the same one.
+        Assert.Equal("rabbitmq", Service("rabbitmq")["hostname"].ToString());
+        // Over TCP, not the socket the image's initialisation server also listens on.
+        Assert.Contains("-h 127.0.0.1", ((YamlSequenceNode)((YamlMappingNode)Service("postgres")["healthcheck"])["test"])[1].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_image_restores_from_the_project_files_alone_and_names_every_project_of_the_services()
+    {
+        var dockerfile = File.ReadAllLines(Path.Combine(Root, "infra/docker/service.Dockerfile"));
+        var restore = Array.FindIndex(dockerfile, line => line.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var copyAll = Array.FindIndex(dockerfile, line => line == "COPY . .");
+        Assert.True(restore > 0 && copyAll > restore, "the restore runs before the code is copied");
+        var copied = dockerfile[..restore].Where(line => line.StartsWith("COPY ", StringComparison.Ordinal)).SelectMany(line => line.Split(' ')[1..^1]).ToHashSet();
+        var projects = new[] { "shared", "services", "gateway" }
+            .SelectMany(folder => Directory.GetFiles(Path.Combine(Root, folder), "*.csproj", SearchOption.AllDirectories))
+            .Select(path => Path.GetRelativePath(Root, path).Replace('\\', '/'));
+        Assert.All(projects, project => Assert.Contains(project, copied));
+        Assert.Contains("Directory.Packages.props", copied);
+        Assert.Contains(dockerfile, line => line.Contains("--no-restore", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -73,7 +118,7 @@ public sealed class ComposeFileTests
             Assert.True(Service(server).Children.ContainsKey(new YamlScalarNode("healthcheck")), $"{server} has no health check");
             Assert.Contains(((YamlSequenceNode)Service(server)["volumes"]).Select(v => v.ToString()), v => v.Contains("-data:", StringComparison.Ordinal));
         }
-        Assert.Contains("15672:15672", ((YamlSequenceNode)Service("rabbitmq")["ports"]).Select(p => p.ToString()));
+        Assert.Contains(LocalOnly + ":15672:15672", ((YamlSequenceNode)Service("rabbitmq")["ports"]).Select(p => p.ToString()));
     }
 
     [Fact]
