@@ -62,6 +62,12 @@ public sealed class OutboxOptions
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// After this many attempts an event that waits (returned by the broker, or unreadable here)
+    /// makes the outbox's health check degraded; it is still tried, every RetryMaxDelay.
+    /// </summary>
+    public int StuckAfterAttempts { get; set; } = 10;
+
+    /// <summary>
     /// How long sent rows are kept (to see what was published, and when) before they are deleted.
     /// The table holds about rate × retention sent rows: a day at 1,000 events/s is 86 million; at
     /// such rates keep less (the audit log is the lasting record of every event).

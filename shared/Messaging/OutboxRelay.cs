@@ -130,6 +130,7 @@ internal sealed partial class OutboxRelay<TDb>(
                 await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
                     .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), CancellationToken.None);
             }
+            state.Published(sent);
             foreach (var (row, reason) in deferred)
             {
                 LogDeferred(logger, row.Id, row.MessageType, row.Attempts + 1, reason);
@@ -139,6 +140,7 @@ internal sealed partial class OutboxRelay<TDb>(
                     .SetProperty(m => m.Attempts, m => m.Attempts + 1)
                     .SetProperty(m => m.NextAttemptAt, next)
                     .SetProperty(m => m.LastError, error), CancellationToken.None);
+                state.Deferred(row.Id, row.Attempts + 1, error);
             }
             await transaction.CommitAsync(CancellationToken.None);
         }

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Store.Testing;
 
 namespace Store.Messaging.Tests;
@@ -18,6 +20,7 @@ public sealed class UnroutedEventTests(MessagingServers servers) : IClassFixture
         {
             ["Outbox:PollInterval"] = "00:00:00.100",
             ["Outbox:RetryMaxDelay"] = "00:00:00.500",
+            ["Outbox:StuckAfterAttempts"] = "2",
         });
         var key = $"stream-{Guid.NewGuid():N}";
         for (var sequence = 1; sequence <= 3; sequence++)
@@ -30,6 +33,10 @@ public sealed class UnroutedEventTests(MessagingServers servers) : IClassFixture
         Assert.Contains("no queue", waiting[0].LastError, StringComparison.Ordinal);
         // The later rows of its key were never tried before it.
         Assert.All(waiting.Skip(1), row => Assert.Equal(0, row.Attempts));
+        // Waiting through StuckAfterAttempts attempts is reported.
+        var stuck = await OutboxHealthAsync(service);
+        Assert.Equal(HealthStatus.Degraded, stuck.Status);
+        Assert.Contains($"row {waiting[0].Id}", stuck.Description, StringComparison.Ordinal);
 
         await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
 
@@ -38,7 +45,11 @@ public sealed class UnroutedEventTests(MessagingServers servers) : IClassFixture
         await Eventually.GetAsync(() => RowsAsync(key), rows => rows.All(r => r.SentAt is not null), TimeSpan.FromSeconds(30), "every row to be marked sent");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(3, collector.Deliveries.Count(d => d.Message.Key == key));
+        Assert.Equal(HealthStatus.Healthy, (await OutboxHealthAsync(service)).Status);
     }
+
+    private static async Task<HealthReportEntry> OutboxHealthAsync(TestService service) =>
+        (await service.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["outbox"];
 
     private async Task<List<OutboxMessage>> RowsAsync(string key)
     {
