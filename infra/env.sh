@@ -29,7 +29,7 @@ wait_for() {
   done
 }
 
-# The suite's processes: name, project, port. A project that does not exist yet is skipped.
+# The suite's processes: name, project, port (a project missing from a checkout is skipped).
 SUITE=(
   "users services/Users/Users.csproj ${USERS_PORT:-5101}"
   "items services/Items/Items.csproj ${ITEMS_PORT:-5102}"

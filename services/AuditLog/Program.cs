@@ -11,6 +11,7 @@ builder.AddMessaging(consumers: AuditRecording.AddConsumers); // MassTransit/Rab
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 
 var app = builder.Build();
+app.UseServiceDefaults();                               // request ids, problems, authentication, bad-text refusals
 app.MapServiceDefaults();                               // /health/live, /health/ready, /docs, /redoc
 app.MapAudit();                                         // Queries/AuditEndpoints.cs
 app.Run();

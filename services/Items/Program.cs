@@ -7,14 +7,16 @@ using Store.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();                           // JSON, problem details, logging, telemetry, health, docs, JWT
 builder.AddDatabase<ItemsDb>("items");                  // EF Core + Npgsql, migrated at start-up
-builder.AddMessaging(publishFrom: typeof(ItemsDb),      // MassTransit/RabbitMQ + the relay of ItemsDb's outbox
+builder.AddMessaging(                                  // MassTransit/RabbitMQ
     consumers: ItemCacheEvictor.Register,               // other instances' writes evict this one's cached items
     consumingIsLiveness: false);                        // a broker outage never restarts it: entries expire anyway
+builder.AddOutboxRelay<ItemsDb>();                      // publishes what ItemsDb's transactions put in its outbox
 builder.Services.AddSingleton<ItemCache>();             // single items served without a database round trip
 IdempotencyKeyPruner.Register(builder);                 // Idempotency-Key records expire after a day
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 
 var app = builder.Build();
+app.UseServiceDefaults();                               // request ids, problems, authentication, bad-text refusals
 app.MapServiceDefaults();                               // /health/live, /health/ready, /docs, /redoc
 app.MapCatalog();                                       // Catalog/CatalogEndpoints.cs
 app.MapOrders();                                        // Orders/OrderEndpoints.cs

@@ -12,6 +12,7 @@ builder.AddNotificationDelivery();                      // SMTP when Smtp:Host i
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 
 var app = builder.Build();
+app.UseServiceDefaults();                               // request ids, problems, authentication, bad-text refusals
 app.MapServiceDefaults();                               // /health/live, /health/ready, /docs, /redoc
 app.MapNotifications();                                 // Queries/NotificationEndpoints.cs
 app.Run();

@@ -9,12 +9,14 @@ using Store.Users.Registration;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();               // JSON, problem details, logging, telemetry, health, docs, JWT
 builder.AddDatabase<UsersDb>("users");      // EF Core + Npgsql, migrated at start-up
-builder.AddMessaging(publishFrom: typeof(UsersDb)); // MassTransit/RabbitMQ + the relay of UsersDb's outbox
+builder.AddMessaging();                     // MassTransit/RabbitMQ
+builder.AddOutboxRelay<UsersDb>();          // publishes what UsersDb's transactions put in its outbox
 builder.Services.AddValidation();           // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 builder.AddTokenIssuing();                  // Auth/: signing keys, passwords, tokens; validates its own tokens in process
 builder.AddFirstAdmin();                    // Admin/FirstAdmin.cs: the admin from configuration, once (after the migrations)
 
 var app = builder.Build();
+app.UseServiceDefaults();                   // request ids, problems, authentication, bad-text refusals
 app.MapServiceDefaults();                   // /health/live, /health/ready, /docs, /redoc
 app.MapTokens();                            // Auth/TokenEndpoints.cs: POST /api/auth/token, GET /.well-known/jwks.json
 app.MapRegistration();                      // Registration/RegistrationEndpoints.cs: POST /api/users

@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Store.ServiceDefaults;
 
 namespace Store.Messaging;
 
 /// <summary>
-/// What every event says about where it came from (CONTRACT.md, Events): its own id, when it
+/// What every event says about where it came from (docs/contract.md, Events): its own id, when it
 /// happened, the correlation id of the request that caused it, and the acting user.
 /// </summary>
 public sealed record EventOrigin(Guid EventId, DateTimeOffset OccurredAt, string? CorrelationId, int? ActorId, string? ActorName)
@@ -20,6 +21,14 @@ public sealed record EventOrigin(Guid EventId, DateTimeOffset OccurredAt, string
         http.TraceIdentifier,
         http.User.GetUserId(),
         http.User.GetUserName());
+
+    /// <summary>
+    /// Lets an endpoint take the request's origin as a parameter (<c>EventOrigin origin</c>), as
+    /// minimal APIs bind a type with this method: the handler needs neither the HttpContext nor the
+    /// clock for it. Taken when the request is bound, just before the handler runs.
+    /// </summary>
+    public static ValueTask<EventOrigin?> BindAsync(HttpContext http) =>
+        ValueTask.FromResult<EventOrigin?>(Of(http, http.RequestServices.GetRequiredService<TimeProvider>()));
 
     /// <summary>The origin of an event no request caused (work at start-up): no correlation id, no actor.</summary>
     public static EventOrigin WithoutRequest(TimeProvider clock) => new(

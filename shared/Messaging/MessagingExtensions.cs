@@ -14,16 +14,12 @@ public static class MessagingExtensions
     /// <summary>
     /// MassTransit on RabbitMQ (settings <c>RabbitMq:*</c>): publisher confirms, durable queues named
     /// in kebab-case after their consumers, consumer retries with exponential backoff and then the
-    /// queue's <c>_error</c> queue, and the bus in <c>/health/ready</c>. With
-    /// <paramref name="publishFrom"/> (the service's DbContext, whose model calls
-    /// <see cref="Outbox.AddOutbox"/>), also the outbox relay that publishes what that database's
-    /// transactions put in <c>outbox_messages</c> (settings <c>Outbox:*</c>), and its health check
-    /// (degraded while it cannot publish). With <paramref name="consumers"/>, <c>/health/live</c> fails
+    /// queue's <c>_error</c> queue, and the bus in <c>/health/ready</c>. A service that publishes
+    /// adds <see cref="AddOutboxRelay{TDb}"/> too. With <paramref name="consumers"/>, <c>/health/live</c> fails
     /// once a receive endpoint has not consumed for <c>RabbitMq:StuckEndpointTimeout</c> (<see cref="StuckEndpointCheck"/>),
     /// unless <paramref name="consumingIsLiveness"/> is false.
     /// </summary>
     /// <param name="builder">The service's builder.</param>
-    /// <param name="publishFrom">The DbContext holding the outbox; null for a service that only consumes.</param>
     /// <param name="consumers">Registers the service's consumers, e.g. <c>bus => bus.AddConsumer&lt;AuditConsumer&gt;()</c>.</param>
     /// <param name="consumingIsLiveness">
     /// False for a service whose consumers are not its purpose (the items service's cache eviction,
@@ -31,7 +27,7 @@ public static class MessagingExtensions
     /// only take away the instance that keeps taking requests, with the outbox holding their events.
     /// </param>
     public static WebApplicationBuilder AddMessaging(
-        this WebApplicationBuilder builder, Type? publishFrom = null, Action<IBusRegistrationConfigurator>? consumers = null,
+        this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator>? consumers = null,
         bool consumingIsLiveness = true)
     {
         var rabbitMqSection = builder.Configuration.GetSection(RabbitMqOptions.Section);
@@ -89,19 +85,16 @@ public static class MessagingExtensions
             builder.Services.AddHealthChecks().AddCheck<StuckEndpointCheck>("consuming", tags: [Health.Live]);
         }
 
-        if (publishFrom is not null)
-        {
-            if (!publishFrom.IsAssignableTo(typeof(DbContext)))
-                throw new ArgumentException($"{publishFrom.Name} is not a DbContext.", nameof(publishFrom));
-            // The relay and its commit signal are per DbContext type.
-            typeof(MessagingExtensions).GetMethod(nameof(AddOutboxRelay), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-                .MakeGenericMethod(publishFrom)
-                .Invoke(null, [builder]);
-        }
         return builder;
     }
 
-    private static void AddOutboxRelay<TDb>(WebApplicationBuilder builder)
+    /// <summary>
+    /// The outbox relay of <typeparamref name="TDb"/> (whose model calls <see cref="Outbox.AddOutbox"/>):
+    /// publishes what that database's transactions put in <c>outbox_messages</c> (settings
+    /// <c>Outbox:*</c>), woken by their commits, with its health check (<c>outbox</c>, degraded while
+    /// it cannot publish or an event waits too long). Call after <see cref="AddMessaging"/>.
+    /// </summary>
+    public static WebApplicationBuilder AddOutboxRelay<TDb>(this WebApplicationBuilder builder)
         where TDb : DbContext
     {
         builder.Services.Configure<OutboxOptions>(builder.Configuration.GetSection(OutboxOptions.Section));
@@ -112,5 +105,6 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<OutboxRelayState<TDb>>();
         builder.Services.AddHostedService<OutboxRelay<TDb>>();
         builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck<TDb>>("outbox", tags: [Health.Ready]);
+        return builder;
     }
 }

@@ -12,7 +12,7 @@ using Npgsql;
 namespace Store.ServiceDefaults;
 
 /// <summary>
-/// Every error the suite answers is an RFC 9457 problem (CONTRACT.md, Conventions): validation is
+/// Every error the suite answers is an RFC 9457 problem (docs/contract.md, Conventions): validation is
 /// 422 with <c>errors</c> keyed by snake_case field, a body that cannot be read is 400, a database
 /// that is briefly unreachable (restarting, failing over) is 503 with <c>Retry-After</c>, and any
 /// other unexpected exception is a 500 that says nothing of the internals.
@@ -54,7 +54,7 @@ public static class ProblemDetailsSetup
     }
 
     /// <summary>
-    /// What a person can do about a problem the framework raised without a detail (CONTRACT.md:
+    /// What a person can do about a problem the framework raised without a detail (docs/contract.md:
     /// every problem has one): a 422 names the fields that are wrong, a 401 says how to log in.
     /// </summary>
     private static string DefaultDetail(ProblemDetails problem, HttpContext http)

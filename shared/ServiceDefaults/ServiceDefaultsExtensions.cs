@@ -47,22 +47,32 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>The middleware and endpoints every service has: /health/*, /docs, /redoc, /swagger.</summary>
-    public static WebApplication MapServiceDefaults(this WebApplication app)
+    /// <summary>
+    /// The middleware every service runs before its endpoints: request ids, problems for errors and
+    /// bare status codes, authentication and authorization, and the refusals of bad text (NUL, an
+    /// undecodable charset), which come after authorization so that 401 and 403 win.
+    /// </summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseMiddleware<NulCharacterRejection.Middleware>();  // after authorization: 401/403 win
+        app.UseMiddleware<NulCharacterRejection.Middleware>();
         app.UseMiddleware<UnsupportedCharsetRejection>();
+        return app;
+    }
+
+    /// <summary>The endpoints every service has: /health/live, /health/ready, /docs, /redoc, /swagger.</summary>
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
         app.MapHealthEndpoints();
         app.MapApiDocs(app.Environment.ApplicationName);
         return app;
     }
 
-    /// <summary>The suite's wire format (CONTRACT.md): snake_case names, enums as strings, no nulls dropped.</summary>
+    /// <summary>The suite's wire format (docs/contract.md): snake_case names, enums as strings, no nulls dropped.</summary>
     public static void ConfigureJson(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -3,7 +3,7 @@ using System.Security.Claims;
 
 namespace Store.ServiceDefaults;
 
-/// <summary>The caller as the users service's access token describes them (CONTRACT.md: sub, name, email, role).</summary>
+/// <summary>The caller as the users service's access token describes them (docs/contract.md: sub, name, email, role).</summary>
 public static class UserClaims
 {
     /// <summary>The user id in <c>sub</c>; null for an anonymous caller or a subject that is not a user id.</summary>

@@ -4,7 +4,7 @@ using Store.Testing;
 
 namespace Store.AuditLog.Tests;
 
-/// <summary>Every event becomes one audit entry, once (CONTRACT.md, Audit-log service).</summary>
+/// <summary>Every event becomes one audit entry, once (docs/contract.md, Audit-log service).</summary>
 public sealed class RecordingTests(AuditApi api) : IClassFixture<AuditApi>, IAsyncLifetime
 {
     private EventPublisher _publisher = null!;

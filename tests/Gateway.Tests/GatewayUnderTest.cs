@@ -10,7 +10,7 @@ namespace Store.Gateway.Tests;
 /// <summary>
 /// The real gateway in front of the real items service (on a fresh database), both run as
 /// processes on ports of their own; one pair per test class. The users, audit-log and notification
-/// services do not exist yet: their clusters point at a port nothing listens on, so whatever the
+/// services are not started here: their clusters point at a port nothing listens on, so whatever the
 /// gateway forwards to them fails at the gateway (502, then 503 once the health check has seen it),
 /// and a 401 on their routes can only come from the gateway itself. A test class changes the
 /// gateway's settings by overriding <see cref="Configure"/>.

@@ -7,7 +7,7 @@ using Store.Testing;
 namespace Store.Gateway.Tests;
 
 /// <summary>
-/// The routes of CONTRACT.md and nothing else; tokens checked at the edge where a route needs one,
+/// The routes of docs/contract.md and nothing else; tokens checked at the edge where a route needs one,
 /// anonymous routes left anonymous, and the admin checks left to the services.
 /// </summary>
 public sealed class RoutingTests(GatewayUnderTest gateway) : IClassFixture<GatewayUnderTest>

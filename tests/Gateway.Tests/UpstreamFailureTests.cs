@@ -6,9 +6,8 @@ using Store.Testing;
 namespace Store.Gateway.Tests;
 
 /// <summary>
-/// A gateway whose four clusters all point at the one items service (until the other services
-/// exist it stands in for each of them), so that everything is healthy at first and stopping that
-/// one process takes a service down.
+/// A gateway whose four clusters all point at the one items service (it stands in for each of
+/// them), so that everything is healthy at first and stopping that one process takes a service down.
 /// </summary>
 public sealed class OneInstanceForEveryService : GatewayUnderTest
 {

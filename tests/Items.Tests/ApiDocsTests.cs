@@ -20,7 +20,7 @@ public sealed class ApiDocsTests(ItemsApi api) : IClassFixture<ItemsApi>
         Assert.Contains(marker, await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
 
-    // Every operation of the catalog and the orders with the status codes it can answer (CONTRACT.md).
+    // Every operation of the catalog and the orders with the status codes it can answer (docs/contract.md).
     public static TheoryData<string, string, string[]> Operations() => new()
     {
         { "/api/items", "get", ["200", "400", "422"] },

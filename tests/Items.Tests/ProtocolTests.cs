@@ -6,7 +6,7 @@ using Store.Testing;
 
 namespace Store.Items.Tests;
 
-/// <summary>The conventions every service shares (CONTRACT.md): problem details, request ids, health.</summary>
+/// <summary>The conventions every service shares (docs/contract.md): problem details, request ids, health.</summary>
 public sealed class ProtocolTests(ItemsApi api) : IClassFixture<ItemsApi>
 {
     private static StringContent Body(string json, string mediaType = "application/json") => new(json, Encoding.UTF8, mediaType);

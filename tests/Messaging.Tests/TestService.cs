@@ -62,7 +62,9 @@ public sealed class MessagingServers : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
 
         builder.AddDatabase<TestDb>("messaging");
-        builder.AddMessaging(publishFrom: publish ? typeof(TestDb) : null, consumers: consumers);
+        builder.AddMessaging(consumers: consumers);
+        if (publish)
+            builder.AddOutboxRelay<TestDb>();
         services?.Invoke(builder.Services);
         // A consumer's queue exists once its bus has started: wait for that before a test publishes.
         if (consumers is not null)

@@ -6,7 +6,7 @@ using Store.Testing;
 
 namespace Store.Notifications.Tests;
 
-/// <summary>OrderPlaced and UserRegistered become e-mails over SMTP, once each (CONTRACT.md, Notification service).</summary>
+/// <summary>OrderPlaced and UserRegistered become e-mails over SMTP, once each (docs/contract.md, Notification service).</summary>
 public sealed class DeliveryTests(NotificationsApi api) : IClassFixture<NotificationsApi>, IAsyncLifetime
 {
     private EventPublisher _publisher = null!;

@@ -76,7 +76,7 @@ public sealed class ApiDocsTests(UsersApi api) : IClassFixture<UsersApi>
     {
         var schemas = (await LoadDocumentAsync()).GetProperty("components").GetProperty("schemas");
 
-        var response = schemas.GetProperty("Store.Users.Registration.UserResponse").GetProperty("properties").EnumerateObject().Select(p => p.Name);
+        var response = schemas.GetProperty("Store.Users.Data.UserResponse").GetProperty("properties").EnumerateObject().Select(p => p.Name);
         var create = schemas.GetProperty("Store.Users.Registration.UserCreate").GetProperty("properties");
 
         Assert.Equal(["id", "username", "email", "full_name", "role", "is_active", "created_at"], response);

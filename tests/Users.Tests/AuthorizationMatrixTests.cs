@@ -1,13 +1,13 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Store.Users.Registration;
+using Store.Users.Data;
 
 namespace Store.Users.Tests;
 
 /// <summary>
 /// Every endpoint of the service, called anonymously, as the user it concerns, as another user and
-/// as an admin, answers as CONTRACT.md says: 401 without a token, 403 for the wrong caller, 2xx otherwise.
+/// as an admin, answers as docs/contract.md says: 401 without a token, 403 for the wrong caller, 2xx otherwise.
 /// </summary>
 public sealed class AuthorizationMatrixTests(UsersApi api) : IClassFixture<UsersApi>
 {

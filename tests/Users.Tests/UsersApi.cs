@@ -11,7 +11,6 @@ using Store.ServiceDefaults;
 using Store.Testing;
 using Store.Users.Auth;
 using Store.Users.Data;
-using Store.Users.Registration;
 
 namespace Store.Users.Tests;
 

@@ -53,9 +53,8 @@ public static class CatalogEndpoints
     /// item's ItemCreated event (serialized here; the statement adds the id the database assigned).
     /// </summary>
     public static async Task<Created<ItemResponse>> CreateItem(
-        ItemCreate body, ItemsDb db, ItemCache cache, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        ItemCreate body, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
     {
-        var origin = EventOrigin.Of(http, clock);
         var item = new Item { Name = body.Name, CreatedAt = origin.OccurredAt };
         Apply(item, body, origin.OccurredAt);
         var created = Outbox.Row(CatalogEvents.Created(item, origin));
@@ -77,9 +76,8 @@ public static class CatalogEndpoints
     }
 
     public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> ReplaceItem(
-        int id, ItemCreate body, ItemsDb db, ItemCache cache, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        int id, ItemCreate body, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
     {
-        var origin = EventOrigin.Of(http, clock);
         await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
         var item = await LockAsync(db, id, cancellationToken);
         if (item is null)
@@ -93,9 +91,8 @@ public static class CatalogEndpoints
     }
 
     public static async Task<Results<Ok<ItemResponse>, ProblemHttpResult>> PatchItem(
-        int id, ItemPatch body, ItemsDb db, ItemCache cache, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        int id, ItemPatch body, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
     {
-        var origin = EventOrigin.Of(http, clock);
         await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
         var item = await LockAsync(db, id, cancellationToken);
         if (item is null)
@@ -116,9 +113,8 @@ public static class CatalogEndpoints
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteItem(
-        int id, ItemsDb db, ItemCache cache, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        int id, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
     {
-        var origin = EventOrigin.Of(http, clock);
         await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
         var deleted = await db.Database
             .SqlQuery<string>($"""DELETE FROM items WHERE id = {id} RETURNING name AS "Value" """)

@@ -4,7 +4,7 @@ using Store.Messaging;
 
 namespace Store.Items.Catalog;
 
-/// <summary>The events the catalog publishes (CONTRACT.md, Events), built from the item as saved.</summary>
+/// <summary>The events the catalog publishes (docs/contract.md, Events), built from the item as saved.</summary>
 internal static class CatalogEvents
 {
     public static ItemCreated Created(Item item, EventOrigin origin) => new(

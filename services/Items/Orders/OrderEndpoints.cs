@@ -44,13 +44,13 @@ public static class OrderEndpoints
 
     public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PurchaseItem(
         int id, PurchaseRequest body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        HttpContext http, ItemsDb db, ItemCache cache, TimeProvider clock, CancellationToken cancellationToken) =>
-        BuyAsync(id, body.Quantity, idempotencyKey, http, db, cache, clock, cancellationToken);
+        HttpContext http, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken) =>
+        BuyAsync(id, body.Quantity, idempotencyKey, http, db, cache, origin, cancellationToken);
 
     public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PlaceOrder(
         OrderCreate body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        HttpContext http, ItemsDb db, ItemCache cache, TimeProvider clock, CancellationToken cancellationToken) =>
-        BuyAsync(body.ItemId, body.Quantity, idempotencyKey, http, db, cache, clock, cancellationToken);
+        HttpContext http, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken) =>
+        BuyAsync(body.ItemId, body.Quantity, idempotencyKey, http, db, cache, origin, cancellationToken);
 
     public static async Task<Results<Ok<OrderResponse[]>, ProblemHttpResult>> ListOrders(
         [AsParameters] OrderQuery query, ClaimsPrincipal user, ItemsDb db, HttpResponse response, CancellationToken cancellationToken)
@@ -85,14 +85,14 @@ public static class OrderEndpoints
     }
 
     private static async Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> BuyAsync(
-        int itemId, int quantity, string? idempotencyKey, HttpContext http, ItemsDb db, ItemCache cache, TimeProvider clock, CancellationToken cancellationToken)
+        int itemId, int quantity, string? idempotencyKey, HttpContext http, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
     {
         if (Buyer.From(http.User) is not { } buyer)
             return NoUserInToken();
         if (idempotencyKey is not null && !IsAcceptableKey(idempotencyKey))
             return Problems.Invalid("idempotency_key", $"must be 1 to {MaxKeyLength} printable ASCII characters");
 
-        var outcome = await Purchase.BuyAsync(db, buyer, itemId, quantity, idempotencyKey, EventOrigin.Of(http, clock), cancellationToken);
+        var outcome = await Purchase.BuyAsync(db, buyer, itemId, quantity, idempotencyKey, origin, cancellationToken);
         // Committed: the next read of the item on this instance sees the new stock.
         if (outcome is PurchaseOutcome.Placed { Replayed: false })
             cache.Evict(itemId);

@@ -5,7 +5,6 @@ using Store.Messaging;
 using Store.ServiceDefaults;
 using Store.Users.Auth;
 using Store.Users.Data;
-using Store.Users.Registration;
 
 namespace Store.Users.Admin;
 
@@ -63,7 +62,7 @@ public static class AdminEndpoints
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(
-        int id, ClaimsPrincipal caller, UsersDb db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        int id, ClaimsPrincipal caller, UsersDb db, EventOrigin origin, CancellationToken cancellationToken)
     {
         // Deleting the last admin would leave nobody to administer, and the next start would make
         // the first admin again with its configured password.
@@ -84,7 +83,7 @@ public static class AdminEndpoints
                 return Undeletable($"User {id} is the last admin; make another account admin first.");
         }
         db.Users.Remove(user);
-        db.AddToOutbox(UserEvents.Deleted(user, EventOrigin.Of(http, clock)), UserEvents.Key(user.Id));
+        db.AddToOutbox(UserEvents.Deleted(user, origin), UserEvents.Key(user.Id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -9,19 +9,6 @@ using Store.Users.Registration;
 
 namespace Store.Users.Admin;
 
-/// <summary>Settings of the <c>Admin</c> configuration section: the account created when there is no admin yet.</summary>
-public sealed class FirstAdminSettings
-{
-    public const string Section = "Admin";
-
-    public string? Username { get; set; }
-    public string? Email { get; set; }
-    public string? FullName { get; set; }
-
-    /// <summary>Its first password; from the environment (<c>Admin__Password</c>) or a secret store, never a committed file.</summary>
-    public string? Password { get; set; }
-}
-
 /// <summary>
 /// At start-up, after the migrations: when the database holds no admin, creates one from the
 /// <c>Admin</c> settings. It runs on every start but acts once: later starts find the admin and
@@ -30,7 +17,7 @@ public sealed class FirstAdminSettings
 /// UserRegistered event commits with it, as a registration's does.
 /// </summary>
 public sealed class FirstAdmin(
-    IServiceScopeFactory scopes, IOptions<FirstAdminSettings> options, TimeProvider clock, ILogger<FirstAdmin> logger) : IHostedService
+    IServiceScopeFactory scopes, IOptions<FirstAdminOptions> options, TimeProvider clock, ILogger<FirstAdmin> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -92,7 +79,7 @@ public static class FirstAdminSetup
     /// <summary>Call after AddDatabase: hosted services start in order, so the schema is migrated first.</summary>
     public static WebApplicationBuilder AddFirstAdmin(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<FirstAdminSettings>().BindConfiguration(FirstAdminSettings.Section);
+        builder.Services.AddOptions<FirstAdminOptions>().BindConfiguration(FirstAdminOptions.Section);
         builder.Services.AddHostedService<FirstAdmin>();
         return builder;
     }

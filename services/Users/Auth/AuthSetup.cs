@@ -13,15 +13,15 @@ namespace Store.Users.Auth;
 /// JWT validation (issuer, audience, lifetime, RS256) is pointed at <see cref="SigningKeys"/>
 /// instead of a JWKS URL. It also looks the token's user up on every authenticated request, so a
 /// deleted or deactivated user's tokens stop working here at once. Other services cannot see that
-/// and accept such a token until it expires (at most <see cref="JwtSettings.AccessTokenMinutes"/>).
+/// and accept such a token until it expires (at most <see cref="JwtOptions.AccessTokenMinutes"/>).
 /// </summary>
 public static class AuthSetup
 {
     public static WebApplicationBuilder AddTokenIssuing(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<JwtSettings>().BindConfiguration(JwtSettings.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(services => SigningKeys.Load(
-            services.GetRequiredService<IOptions<JwtSettings>>().Value,
+            services.GetRequiredService<IOptions<JwtOptions>>().Value,
             builder.Environment.ContentRootPath,
             builder.Environment.IsDevelopment(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger<SigningKeys>()));

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Store.Users.Auth;
 
 /// <summary>Settings of the <c>Jwt</c> configuration section: how this service signs its tokens.</summary>
-public sealed class JwtSettings
+public sealed class JwtOptions
 {
     public const string Section = "Jwt";
 

@@ -29,11 +29,11 @@ public sealed class SigningKeys
     public IReadOnlyList<RsaSecurityKey> Published { get; }
 
     /// <summary>
-    /// Reads the keys from configuration: <see cref="JwtSettings.SigningKey"/> or
-    /// <see cref="JwtSettings.SigningKeyFile"/>, else (where allowed) a key generated once and kept
-    /// in <see cref="JwtSettings.GeneratedKeyFile"/>. Throws when there is no usable key.
+    /// Reads the keys from configuration: <see cref="JwtOptions.SigningKey"/> or
+    /// <see cref="JwtOptions.SigningKeyFile"/>, else (where allowed) a key generated once and kept
+    /// in <see cref="JwtOptions.GeneratedKeyFile"/>. Throws when there is no usable key.
     /// </summary>
-    public static SigningKeys Load(JwtSettings settings, string contentRoot, bool isDevelopment, ILogger logger)
+    public static SigningKeys Load(JwtOptions settings, string contentRoot, bool isDevelopment, ILogger logger)
     {
         var previous = settings.PreviousKeys
             .Concat(settings.PreviousKeyFiles.Select(file => File.ReadAllText(Path.Combine(contentRoot, file))))

@@ -12,7 +12,7 @@ namespace Store.Users.Auth;
 /// <c>iss</c> and <c>aud</c> (the same <c>Auth</c> settings every validator checks), <c>iat</c>,
 /// <c>nbf</c>, <c>exp</c> and a <c>jti</c>; the header's <c>kid</c> names the signing key.
 /// </summary>
-public sealed class TokenIssuer(SigningKeys keys, IOptions<AuthOptions> auth, IOptions<JwtSettings> jwt, TimeProvider clock)
+public sealed class TokenIssuer(SigningKeys keys, IOptions<AuthOptions> auth, IOptions<JwtOptions> jwt, TimeProvider clock)
 {
     private static readonly JsonWebTokenHandler Handler = new();
 

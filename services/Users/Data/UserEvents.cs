@@ -3,7 +3,7 @@ using Store.Messaging;
 
 namespace Store.Users.Data;
 
-/// <summary>The events the users service publishes (CONTRACT.md, Events), put in the outbox beside the change.</summary>
+/// <summary>The events the users service publishes (docs/contract.md, Events), put in the outbox beside the change.</summary>
 internal static class UserEvents
 {
     /// <summary>A user's events are published in the order they were committed.</summary>

@@ -77,14 +77,14 @@ public static class ProfileEndpoints
     }
 
     public static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> ReplaceSettings(
-        SettingsUpdate body, ClaimsPrincipal caller, UsersDb db, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        SettingsUpdate body, ClaimsPrincipal caller, UsersDb db, EventOrigin origin, CancellationToken cancellationToken)
     {
         var id = caller.UserId();
         var user = await db.Users.FindAsync([id], cancellationToken);
         if (user is null)
             return Problems.NotFound("User", id);
         user.EmailNotifications = body.EmailNotifications!.Value;
-        db.AddToOutbox(UserEvents.SettingsChanged(user, EventOrigin.Of(http, clock)), UserEvents.Key(user.Id));
+        db.AddToOutbox(UserEvents.SettingsChanged(user, origin), UserEvents.Key(user.Id));
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new SettingsResponse(user.EmailNotifications));
     }

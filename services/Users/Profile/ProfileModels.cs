@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Store.ServiceDefaults;
-using Store.Users.Registration;
+using Store.Users.Data;
 
 namespace Store.Users.Profile;
 

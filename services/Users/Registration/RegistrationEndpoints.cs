@@ -21,7 +21,7 @@ public static class RegistrationEndpoints
     }
 
     public static async Task<Results<Created<UserResponse>, ProblemHttpResult>> Register(
-        UserCreate body, UsersDb db, Passwords passwords, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        UserCreate body, UsersDb db, Passwords passwords, TimeProvider clock, EventOrigin origin, CancellationToken cancellationToken)
     {
         var user = new User
         {
@@ -34,7 +34,7 @@ public static class RegistrationEndpoints
         user.PasswordHash = passwords.Hash(user, body.Password);
         db.Users.Add(user);
         // A new account registers itself: it is the actor of its own event.
-        db.AddToOutbox(UserEvents.Registered(user, EventOrigin.Of(http, clock)), UserEvents.Key(user.Id));
+        db.AddToOutbox(UserEvents.Registered(user, origin), UserEvents.Key(user.Id));
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -6,7 +6,7 @@ using Store.Testing;
 
 namespace Store.Items.Tests.Catalog;
 
-/// <summary>Who may call what (CONTRACT.md): reads are anonymous, changes are for admins.</summary>
+/// <summary>Who may call what (docs/contract.md): reads are anonymous, changes are for admins.</summary>
 public sealed class CatalogAuthorizationTests(ItemsApi api) : IClassFixture<ItemsApi>
 {
     private static readonly object ValidItem = new { name = "Guarded", price = 1m, stock = 1 };

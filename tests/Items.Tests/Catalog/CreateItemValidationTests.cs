@@ -17,7 +17,7 @@ public sealed class CreateItemValidationTests(ItemsApi api) : IClassFixture<Item
         ["stock"] = 3,
     };
 
-    // Each case breaks exactly one rule of ItemCreate (CONTRACT.md) and names the field it breaks.
+    // Each case breaks exactly one rule of ItemCreate (docs/contract.md) and names the field it breaks.
     public static TheoryData<string, JsonNode?> Violations() => new()
     {
         { "name", null },

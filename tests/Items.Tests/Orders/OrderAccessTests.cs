@@ -4,7 +4,7 @@ using Store.Items.Orders;
 
 namespace Store.Items.Tests.Orders;
 
-/// <summary>Who sees which orders (CONTRACT.md): users their own, admins everyone's.</summary>
+/// <summary>Who sees which orders (docs/contract.md): users their own, admins everyone's.</summary>
 public sealed class OrderAccessTests(ItemsApi api) : IClassFixture<ItemsApi>
 {
     private async Task<OrderResponse> BuyAsync(HttpClient buyer, int quantity = 1)

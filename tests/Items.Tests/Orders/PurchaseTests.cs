@@ -8,7 +8,7 @@ using Store.Testing;
 
 namespace Store.Items.Tests.Orders;
 
-/// <summary>Buying (CONTRACT.md, POST /api/items/{id}/purchase and POST /api/orders).</summary>
+/// <summary>Buying (docs/contract.md, POST /api/items/{id}/purchase and POST /api/orders).</summary>
 public sealed class PurchaseTests(ItemsApi api) : IClassFixture<ItemsApi>
 {
     private static readonly JsonSerializerOptions Json = ItemsApi.Json;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Store.Users.Registration;
+using Store.Users.Data;
 
 namespace Store.Users.Tests.Admin;
 

@@ -8,7 +8,6 @@ using Store.Contracts;
 using Store.Messaging;
 using Store.Testing;
 using Store.Users.Data;
-using Store.Users.Registration;
 
 namespace Store.Users.Tests.Admin;
 

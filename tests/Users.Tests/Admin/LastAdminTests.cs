@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Store.Users.Data;
-using Store.Users.Registration;
 
 namespace Store.Users.Tests.Admin;
 

@@ -162,8 +162,8 @@ public sealed class KeyTests(UsersApi api) : IClassFixture<UsersApi>
             _ => value,
         };
         var settings = setting == "SigningKey"
-            ? new JwtSettings { SigningKey = pem }
-            : new JwtSettings { SigningKey = UsersApi.SigningKeyPem, PreviousKeys = [pem] };
+            ? new JwtOptions { SigningKey = pem }
+            : new JwtOptions { SigningKey = UsersApi.SigningKeyPem, PreviousKeys = [pem] };
 
         var failure = Record.Exception(() => SigningKeys.Load(settings, Path.GetTempPath(), isDevelopment: false, NullLogger.Instance));
 

@@ -5,7 +5,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Store.Users.Tests.Auth;
 
-/// <summary>What an access token says (CONTRACT.md): RS256, sub, name, email, role, iss, aud, exp, and the key id.</summary>
+/// <summary>What an access token says (docs/contract.md): RS256, sub, name, email, role, iss, aud, exp, and the key id.</summary>
 public sealed class TokenContentTests(UsersApi api) : IClassFixture<UsersApi>
 {
     [Fact]

@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Store.Users.Data;
 using Store.Users.Auth;
-using Store.Users.Registration;
 
 namespace Store.Users.Tests.Auth;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Store.Users.Data;
 using Store.Users.Auth;
 using Store.Users.Profile;
-using Store.Users.Registration;
 
 namespace Store.Users.Tests.Profile;
 

@@ -18,7 +18,7 @@ public sealed class RegistrationValidationTests(UsersApi api) : IClassFixture<Us
         };
     }
 
-    // Each case breaks exactly one rule of the registration (CONTRACT.md) and names the field it breaks.
+    // Each case breaks exactly one rule of the registration (docs/contract.md) and names the field it breaks.
     public static TheoryData<string, JsonNode?> Violations() => new()
     {
         { "username", null },
