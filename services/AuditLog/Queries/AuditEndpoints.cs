@@ -14,7 +14,7 @@ public static class AuditEndpoints
             .RequireAuthorization(Roles.Admin)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        audit.MapGet("/", ListEntries).WithSummary("List audit entries, newest first, filtered and paged; X-Total-Count holds the number of matches (admin).");
+        audit.MapGet("/", ListEntries).WithName("ListAuditEntries").WithSummary("List audit entries, newest first, filtered and paged; X-Total-Count holds the number of matches (admin).");
         return app;
     }
 

@@ -18,17 +18,17 @@ public static class CatalogEndpoints
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        items.MapGet("/", ListItems).WithSummary("List items, paged and filtered; X-Total-Count holds the number of matches.")
+        items.MapGet("/", ListItems).WithName("ListItems").WithSummary("List items, paged and filtered; X-Total-Count holds the number of matches.")
             .Produces<ItemResponse[]>(StatusCodes.Status200OK, "application/json");
-        items.MapGet("/{id:int}", GetItem).WithSummary("Get an item.")
+        items.MapGet("/{id:int}", GetItem).WithName("GetItem").WithSummary("Get an item.")
             .Produces<ItemResponse>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var admin = items.MapGroup("").RequireAuthorization(Roles.Admin);
-        admin.MapPost("/", CreateItem).WithSummary("Create an item (admin).");
-        admin.MapPut("/{id:int}", ReplaceItem).WithSummary("Replace an item (admin).").ProducesProblem(StatusCodes.Status404NotFound);
-        admin.MapPatch("/{id:int}", PatchItem).WithSummary("Change the fields sent (admin).").ProducesProblem(StatusCodes.Status404NotFound);
-        admin.MapDelete("/{id:int}", DeleteItem).WithSummary("Delete an item (admin).").ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/", CreateItem).WithName("CreateItem").WithSummary("Create an item (admin).");
+        admin.MapPut("/{id:int}", ReplaceItem).WithName("ReplaceItem").WithSummary("Replace an item (admin).").ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPatch("/{id:int}", PatchItem).WithName("PatchItem").WithSummary("Change the fields sent (admin).").ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapDelete("/{id:int}", DeleteItem).WithName("DeleteItem").WithSummary("Delete an item (admin).").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

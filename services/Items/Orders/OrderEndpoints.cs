@@ -25,18 +25,18 @@ public static class OrderEndpoints
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        orders.MapPost("/api/items/{id:int}/purchase", PurchaseItem)
+        orders.MapPost("/api/items/{id:int}/purchase", PurchaseItem).WithName("PurchaseItem")
             .WithSummary("Buy an item: takes the stock and places an order. With an Idempotency-Key, a repeated request returns the first answer and buys nothing more.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        orders.MapPost("/api/orders", PlaceOrder)
+        orders.MapPost("/api/orders", PlaceOrder).WithName("PlaceOrder")
             .WithSummary("Place an order: the same purchase, naming the item in the body.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        orders.MapGet("/api/orders", ListOrders)
+        orders.MapGet("/api/orders", ListOrders).WithName("ListOrders")
             .WithSummary("The caller's orders, newest first (admins: everyone's, filter user_id); X-Total-Count holds the number of matches.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        orders.MapGet("/api/orders/{id:int}", GetOrder)
+        orders.MapGet("/api/orders/{id:int}", GetOrder).WithName("GetOrder")
             .WithSummary("One order, for its buyer or an admin (404 for anyone else's).")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;

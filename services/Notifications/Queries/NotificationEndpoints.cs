@@ -14,9 +14,9 @@ public static class NotificationEndpoints
         var notifications = app.MapGroup("/api/notifications").WithTags("Notifications")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        notifications.MapGet("/me", ListMine).RequireAuthorization(Roles.User)
+        notifications.MapGet("/me", ListMine).WithName("ListMyNotifications").RequireAuthorization(Roles.User)
             .WithSummary("The caller's notifications, newest first, paged; X-Total-Count holds their number.");
-        notifications.MapGet("/", ListAll).RequireAuthorization(Roles.Admin)
+        notifications.MapGet("/", ListAll).WithName("ListNotifications").RequireAuthorization(Roles.Admin)
             .WithSummary("All notifications, newest first, paged, optionally of one user (admin).");
         return app;
     }

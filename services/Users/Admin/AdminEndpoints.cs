@@ -15,15 +15,15 @@ public static class AdminEndpoints
     {
         var users = app.MapGroup("/api/users").WithTags("Users");
 
-        users.MapGet("/", ListUsers).RequireAuthorization(Roles.Admin)
+        users.MapGet("/", ListUsers).WithName("ListUsers").RequireAuthorization(Roles.Admin)
             .WithSummary("List accounts, paged and searched (admin); X-Total-Count holds the number of matches.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        users.MapGet("/{id:int}", GetUser).RequireAuthorization(Roles.User)
+        users.MapGet("/{id:int}", GetUser).WithName("GetUser").RequireAuthorization(Roles.User)
             .WithSummary("Get an account: the caller's own, or any (admin).")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        users.MapDelete("/{id:int}", DeleteUser).RequireAuthorization(Roles.Admin)
+        users.MapDelete("/{id:int}", DeleteUser).WithName("DeleteUser").RequireAuthorization(Roles.Admin)
             .WithSummary("Delete an account (admin). Its tokens stop working here at once, elsewhere when they expire. "
                 + "Not your own account, nor the last admin (409).")
             .ProducesProblem(StatusCodes.Status404NotFound)

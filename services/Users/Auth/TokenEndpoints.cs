@@ -16,11 +16,11 @@ public static class TokenEndpoints
 
     public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/token", IssueToken).WithTags("Auth")
+        app.MapPost("/api/auth/token", IssueToken).WithName("IssueToken").WithTags("Auth")
             .WithSummary("Log in: the OAuth2 password grant (form-encoded username and password) returns an access token.")
             .Accepts<TokenRequest>(FormContentType)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        app.MapGet("/.well-known/jwks.json", GetKeys).WithTags("Auth")
+        app.MapGet("/.well-known/jwks.json", GetKeys).WithName("GetSigningKeys").WithTags("Auth")
             .WithSummary("The public keys access tokens are signed with (JWKS), the current one and any previous one still accepted.");
         return app;
     }

@@ -16,14 +16,14 @@ public static class ProfileEndpoints
     {
         var me = app.MapGroup("/api/users/me").WithTags("Users").RequireAuthorization(Roles.User);
 
-        me.MapGet("/", GetMe).WithSummary("The caller's account.");
-        me.MapPatch("/", UpdateMe)
+        me.MapGet("/", GetMe).WithName("GetMyAccount").WithSummary("The caller's account.");
+        me.MapPatch("/", UpdateMe).WithName("UpdateMyAccount")
             .WithSummary("Change the caller's full_name or email, or the password (with current_password); only the fields sent change.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        me.MapGet("/settings", GetSettings).WithSummary("The caller's settings.");
-        me.MapPut("/settings", ReplaceSettings).WithSummary("Replace the caller's settings.")
+        me.MapGet("/settings", GetSettings).WithName("GetMySettings").WithSummary("The caller's settings.");
+        me.MapPut("/settings", ReplaceSettings).WithName("ReplaceMySettings").WithSummary("Replace the caller's settings.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
