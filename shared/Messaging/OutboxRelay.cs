@@ -131,22 +131,39 @@ internal sealed partial class OutboxRelay<TDb>(
                     .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), CancellationToken.None);
             }
             state.Published(sent);
-            foreach (var (row, reason) in deferred)
-            {
-                LogDeferred(logger, row.Id, row.MessageType, row.Attempts + 1, reason);
-                var next = now + Backoff(row.Attempts + 1);
-                var error = reason.Length > 1000 ? reason[..1000] : reason;
-                await db.Set<OutboxMessage>().Where(m => m.Id == row.Id).ExecuteUpdateAsync(set => set
-                    .SetProperty(m => m.Attempts, m => m.Attempts + 1)
-                    .SetProperty(m => m.NextAttemptAt, next)
-                    .SetProperty(m => m.LastError, error), CancellationToken.None);
-                state.Deferred(row.Id, row.Attempts + 1, error);
-            }
+            if (deferred.Count > 0)
+                await DeferAsync(db, deferred, now);
             await transaction.CommitAsync(CancellationToken.None);
         }
         if (failure is not null)
             throw new OutboxPublishException($"Published {sent.Count} of {batch.Count} outbox messages.", failure);
         return batch.Count;
+    }
+
+    /// <summary>
+    /// Records the rows that were not published (returned, or unreadable here) in one statement: one
+    /// attempt more, when to try again (the relay's backoff for that attempt), and why.
+    /// </summary>
+    private async Task DeferAsync(TDb db, List<(OutboxMessage Row, string Reason)> deferred, DateTimeOffset now)
+    {
+        var ids = new long[deferred.Count];
+        var nextAttempts = new DateTimeOffset[deferred.Count];
+        var errors = new string[deferred.Count];
+        for (var i = 0; i < deferred.Count; i++)
+        {
+            var (row, reason) = deferred[i];
+            ids[i] = row.Id;
+            nextAttempts[i] = now + Backoff(row.Attempts + 1);
+            errors[i] = reason.Length > 1000 ? reason[..1000] : reason;
+            LogDeferred(logger, row.Id, row.MessageType, row.Attempts + 1, reason);
+            state.Deferred(row.Id, row.Attempts + 1, errors[i]);
+        }
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE outbox_messages m
+            SET attempts = m.attempts + 1, next_attempt_at = d.next_attempt_at, last_error = d.last_error
+            FROM unnest({ids}, {nextAttempts}, {errors}) AS d(id, next_attempt_at, last_error)
+            WHERE m.id = d.id
+            """, CancellationToken.None);
     }
 
     /// <summary>
