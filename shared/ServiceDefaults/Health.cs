@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -42,15 +44,35 @@ public static class Health
         return app;
     }
 
+    /// <summary>When this process started, for the uptime every report carries.</summary>
+    private static readonly DateTimeOffset StartedAt = new(Process.GetCurrentProcess().StartTime.ToUniversalTime());
+
+    /// <summary>The build's version (the assembly's informational version, with its commit when the build knew it).</summary>
+    private static readonly string? Version = Assembly.GetEntryAssembly()?
+        .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+
+    /// <summary>
+    /// The status, which build answers and for how long it has run (what an operator asks first), and
+    /// each check with why it is not healthy: its description and its error.
+    /// </summary>
     private static Task WriteJson(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        var now = DateTimeOffset.UtcNow;
         return JsonSerializer.SerializeAsync(context.Response.Body, new
         {
             status = report.Status.ToString().ToLowerInvariant(),
+            version = Version,
+            started_at = StartedAt,
+            uptime_seconds = Math.Round((now - StartedAt).TotalSeconds, 1),
             checks = report.Entries.ToDictionary(
                 entry => entry.Key,
-                entry => new { status = entry.Value.Status.ToString().ToLowerInvariant(), error = entry.Value.Exception?.Message }),
+                entry => new
+                {
+                    status = entry.Value.Status.ToString().ToLowerInvariant(),
+                    description = entry.Value.Description,
+                    error = entry.Value.Exception?.Message,
+                }),
         });
     }
 }
