@@ -14,4 +14,5 @@ var app = builder.Build();
 app.UseServiceDefaults();                               // request ids, problems, authentication, bad-text refusals
 app.MapServiceDefaults();                               // /health/live, /health/ready, /docs, /redoc
 app.MapAudit();                                         // Queries/AuditEndpoints.cs
+app.MapQueueOperations("/api/audit");                   // GET /api/audit/queues, POST .../replay: the audit-log queue (admin)
 app.Run();

@@ -20,4 +20,6 @@ app.UseServiceDefaults();                               // request ids, problems
 app.MapServiceDefaults();                               // /health/live, /health/ready, /docs, /redoc
 app.MapCatalog();                                       // Catalog/CatalogEndpoints.cs
 app.MapOrders();                                        // Orders/OrderEndpoints.cs
+app.MapOutboxOperations<ItemsDb>("/api/items");        // GET /api/items/outbox(/events): for the operator's page (admin)
+app.MapQueueOperations("/api/items");                   // GET /api/items/queues, POST .../replay: its cache queue (admin)
 app.Run();

@@ -15,4 +15,5 @@ var app = builder.Build();
 app.UseServiceDefaults();                               // request ids, problems, authentication, bad-text refusals
 app.MapServiceDefaults();                               // /health/live, /health/ready, /docs, /redoc
 app.MapNotifications();                                 // Queries/NotificationEndpoints.cs
+app.MapQueueOperations("/api/notifications");           // GET /api/notifications/queues, POST .../replay (admin)
 app.Run();

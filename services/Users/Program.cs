@@ -22,4 +22,5 @@ app.MapTokens();                            // Auth/TokenEndpoints.cs: POST /api
 app.MapRegistration();                      // Registration/RegistrationEndpoints.cs: POST /api/users
 app.MapProfile();                           // Profile/ProfileEndpoints.cs: /api/users/me, /api/users/me/settings
 app.MapUserAdministration();                // Admin/AdminEndpoints.cs: GET /api/users, GET and DELETE /api/users/{id}
+app.MapOutboxOperations<UsersDb>("/api/users"); // GET /api/users/outbox(/events): for the operator's page (admin)
 app.Run();

@@ -35,6 +35,7 @@ public static class MessagingExtensions
         // The same settings for what reads them later (the stuck-endpoint check, a consumer's retry count).
         builder.Services.Configure<RabbitMqOptions>(rabbitMqSection);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        QueueOperations.AddManagementClient(builder.Services, rabbitMq);
 
         builder.Services.AddMassTransit(bus =>
         {

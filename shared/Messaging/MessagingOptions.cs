@@ -11,6 +11,12 @@ public sealed class RabbitMqOptions
     public string Username { get; set; } = "guest";
     public string Password { get; set; } = "guest";
 
+    /// <summary>
+    /// RabbitMQ's management API (queue depths and rates for the operator's page), with the same
+    /// user; default: port 15672 of <see cref="Host"/>.
+    /// </summary>
+    public string? ManagementUrl { get; set; }
+
     /// <summary>How many unacknowledged messages the broker hands each consumer queue at once.</summary>
     public ushort PrefetchCount { get; set; } = 16;
 

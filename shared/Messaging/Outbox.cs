@@ -79,13 +79,15 @@ public static class Outbox
             message.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
             message.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(1000);
             // The relay claims unsent rows in id order, skipping the keys of rows that wait for a
-            // queue; pruning finds sent rows by age. Partial indexes keep each of these small (the
+            // queue; pruning finds sent rows by age; an operator follows a request by its id. Partial indexes keep each of these small (the
             // waiting rows' index is empty while every event has a queue).
             message.HasIndex(m => m.Id).HasDatabaseName("ix_outbox_messages_unsent").HasFilter("sent_at IS NULL");
             message.HasIndex(m => m.SentAt).HasDatabaseName("ix_outbox_messages_sent_at")
                 .HasFilter("sent_at IS NOT NULL");
             message.HasIndex(m => m.OrderingKey).HasDatabaseName("ix_outbox_messages_waiting_keys")
                 .HasFilter("sent_at IS NULL AND next_attempt_at IS NOT NULL");
+            // The events of one request, for the operator's page (OutboxOperations).
+            message.HasIndex(m => m.CorrelationId).HasDatabaseName("ix_outbox_messages_correlation_id");
         });
         return modelBuilder;
     }

@@ -11,7 +11,8 @@ namespace Store.ServiceDefaults;
 public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdMiddleware> logger)
 {
     public const string HeaderName = "X-Request-Id";
-    private const int MaxLength = 128;
+    /// <summary>The longest request id kept; a longer one is replaced (and so is never a correlation id).</summary>
+    public const int MaxLength = 128;
 
     public async Task InvokeAsync(HttpContext context)
     {

@@ -31,6 +31,7 @@ public sealed class QueryTests(AuditApi api) : IClassFixture<AuditApi>
                     EventId = Guid.NewGuid(), EventType = i % 2 == 0 ? "ItemCreated" : "ItemDeleted", ActorId = actor,
                     Action = i % 2 == 0 ? "created" : "deleted", ResourceType = "item", ResourceId = $"{actor}-{i}",
                     Data = "{}", OccurredAt = start.AddMinutes(i), RecordedAt = start.AddMinutes(i),
+                    CorrelationId = $"req-{actor}-{i % 2}",
                 });
             }
             await db.SaveChangesAsync();
@@ -49,6 +50,9 @@ public sealed class QueryTests(AuditApi api) : IClassFixture<AuditApi>
 
         using var window = await admin.GetAsync($"/api/audit?actor_id={actor}&since=2026-01-01T12:01:00Z&until=2026-01-01T12:03:00Z");
         Assert.Equal([$"{actor}-2", $"{actor}-1"], AuditApi.Read(await window.Content.ReadAsStringAsync()).Select(e => e.ResourceId));
+
+        using var request = await admin.GetAsync($"/api/audit?correlation_id=req-{actor}-1");
+        Assert.Equal([$"{actor}-3", $"{actor}-1"], AuditApi.Read(await request.Content.ReadAsStringAsync()).Select(e => e.ResourceId));
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public sealed class RecordingTests(AuditApi api) : IClassFixture<AuditApi>, IAsy
             new ItemUpdated(Guid.CreateVersion7(), now, "req-5", actor, "admin", 7, "Teapot", null, 12m, null, [], 3, ["price"]),
             new ItemDeleted(Guid.CreateVersion7(), now, "req-6", actor, "admin", 7, "Teapot"),
             new OrderPlaced(Guid.CreateVersion7(), now, "req-7", actor, "alice", 99, 7, "Teapot", 2, 10m, 20m, actor, "alice", "alice@example.com"),
+            new ErrorMessagesReplayed(Guid.CreateVersion7(), now, "req-8", actor, "admin", "notifications", 3),
         ];
         foreach (var e in events)
             await _publisher.PublishAsync(e, e.EventId);
@@ -42,7 +43,7 @@ public sealed class RecordingTests(AuditApi api) : IClassFixture<AuditApi>, IAsy
                 ("UserRegistered", "registered", "user", "41"), ("UserSettingsChanged", "settings_changed", "user", "41"),
                 ("UserDeleted", "deleted", "user", "41"), ("ItemCreated", "created", "item", "7"),
                 ("ItemUpdated", "updated", "item", "7"), ("ItemDeleted", "deleted", "item", "7"),
-                ("OrderPlaced", "placed", "order", "99"),
+                ("OrderPlaced", "placed", "order", "99"), ("ErrorMessagesReplayed", "replayed", "queue", "notifications"),
             ],
             events.Select(e => entries.Single(x => x.EventId == e.EventId))
                 .Select(x => (x.EventType, x.Action, x.ResourceType, x.ResourceId)).ToArray());

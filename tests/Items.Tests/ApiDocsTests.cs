@@ -57,7 +57,9 @@ public sealed class ApiDocsTests(ItemsApi api) : IClassFixture<ItemsApi>
     {
         var ids = OpenApiDocument.OperationIds(await LoadDocumentAsync());
 
-        Assert.Equal(["CreateItem", "DeleteItem", "GetItem", "GetOrder", "ListItems", "ListOrders", "PatchItem", "PlaceOrder", "PurchaseItem", "ReplaceItem"], ids);
+        Assert.Equal(
+            ["CreateItem", "DeleteItem", "GetItem", "GetOrder", "GetOutboxStatus", "ListItems", "ListOrders", "ListOutboxEvents", "ListQueues",
+             "PatchItem", "PlaceOrder", "PurchaseItem", "ReplaceItem", "ReplayErrorQueue"], ids);
     }
 
     [Fact]

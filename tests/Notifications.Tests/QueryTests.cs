@@ -43,6 +43,9 @@ public sealed class QueryTests(NotificationsApi api) : IClassFixture<Notificatio
         using var filtered = await admin.GetAsync($"/api/notifications?user_id={alice}&skip=2");
         Assert.Equal("3", filtered.Headers.GetValues("X-Total-Count").Single());
         Assert.Equal([$"{alice}-0"], NotificationsApi.Read(await filtered.Content.ReadAsStringAsync()).Select(n => n.Subject));
+
+        using var request = await admin.GetAsync($"/api/notifications?correlation_id=req-{alice}-0");
+        Assert.Equal([$"{alice}-2", $"{alice}-0"], NotificationsApi.Read(await request.Content.ReadAsStringAsync()).Select(n => n.Subject));
     }
 
     [Fact]
@@ -98,7 +101,7 @@ public sealed class QueryTests(NotificationsApi api) : IClassFixture<Notificatio
             {
                 EventId = Guid.NewGuid(), UserId = userId, Channel = Notification.Email, Recipient = $"{userId}@example.com",
                 Subject = $"{userId}-{i}", Body = "hello", Status = Notification.Sent, Attempts = 1,
-                CreatedAt = DateTimeOffset.UtcNow, SentAt = DateTimeOffset.UtcNow,
+                CreatedAt = DateTimeOffset.UtcNow, SentAt = DateTimeOffset.UtcNow, CorrelationId = $"req-{userId}-{i % 2}",
             });
             await db.SaveChangesAsync();
         }

@@ -37,6 +37,22 @@ public sealed class EventPublisher : IAsyncDisposable
                 context.Headers.Set(RequestIdMiddleware.HeaderName, correlationId);
         });
 
+    /// <summary>
+    /// Sends <paramref name="message"/> straight to <paramref name="queue"/> (declared if it does not
+    /// exist), as MassTransit moves a failed message to an _error queue: a test's way to have one there.
+    /// </summary>
+    public async Task SendToQueueAsync<T>(T message, Guid messageId, string queue, string? correlationId = null)
+        where T : class
+    {
+        var endpoint = await _bus.GetSendEndpoint(new Uri($"queue:{queue}"));
+        await endpoint.Send(message, message.GetType(), context =>
+        {
+            context.MessageId = messageId;
+            if (correlationId is not null)
+                context.Headers.Set(RequestIdMiddleware.HeaderName, correlationId);
+        });
+    }
+
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -22,6 +22,7 @@ public static class ServiceSettings
         ["RabbitMq:VirtualHost"] = vhost.Name,
         ["RabbitMq:Username"] = TestServers.RabbitUser,
         ["RabbitMq:Password"] = TestServers.RabbitPassword,
+        ["RabbitMq:ManagementUrl"] = $"http://{TestServers.RabbitHost}:{TestServers.RabbitManagementPort.ToString(CultureInfo.InvariantCulture)}/",
         ["Logging:LogLevel:Default"] = "Warning",
     };
 }

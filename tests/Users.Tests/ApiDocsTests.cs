@@ -77,7 +77,9 @@ public sealed class ApiDocsTests(UsersApi api) : IClassFixture<UsersApi>
     {
         var ids = OpenApiDocument.OperationIds(await LoadDocumentAsync());
 
-        Assert.Equal(["DeleteUser", "GetMyAccount", "GetMySettings", "GetSigningKeys", "GetUser", "IssueToken", "ListUsers", "RegisterUser", "ReplaceMySettings", "UpdateMyAccount"], ids);
+        Assert.Equal(
+            ["DeleteUser", "GetMyAccount", "GetMySettings", "GetOutboxStatus", "GetSigningKeys", "GetUser", "IssueToken", "ListOutboxEvents",
+             "ListUsers", "RegisterUser", "ReplaceMySettings", "UpdateMyAccount"], ids);
     }
 
     [Fact]

@@ -32,7 +32,12 @@ public sealed class AuthorizationMatrixTests(UsersApi api) : IClassFixture<Users
         ("GET", "/api/users", [401, 403, 403, 200]),
         ("GET", "/api/users/{id}", [401, 200, 403, 200]),
         ("DELETE", "/api/users/{id}", [401, 403, 403, 204]),
+        ("GET", "/api/users/outbox", [401, 403, 403, 200]),
+        ("GET", "/api/users/outbox/events", [401, 403, 403, 200]),
     ];
+
+    /// <summary>The query a route needs to answer 2xx: following a request needs its id.</summary>
+    private static string QueryFor(string route) => route.EndsWith("/outbox/events", StringComparison.Ordinal) ? "?correlation_id=matrix" : "";
 
     public static TheoryData<string, string, Caller, int> Matrix()
     {
@@ -57,7 +62,7 @@ public sealed class AuthorizationMatrixTests(UsersApi api) : IClassFixture<Users
             Caller.AnotherUser => api.ClientWith(await api.TokenAsync((await api.RegisterAsync()).Username)),
             _ => await api.AsRealAdminAsync(),
         };
-        using var request = new HttpRequestMessage(new HttpMethod(method), route.Replace("{id}", theUser.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+        using var request = new HttpRequestMessage(new HttpMethod(method), route.Replace("{id}", theUser.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) + QueryFor(route))
         {
             Content = BodyFor(method, route, theUser),
         };

@@ -32,6 +32,8 @@ public sealed class AuditDb(DbContextOptions<AuditDb> options) : DbContext(optio
                 .HasDatabaseName("ix_audit_entries_actor_id_occurred_at");
             entry.HasIndex(e => new { e.ResourceType, e.ResourceId, e.OccurredAt, e.Id }).IsDescending(false, false, true, true)
                 .HasDatabaseName("ix_audit_entries_resource_occurred_at");
+            entry.HasIndex(e => new { e.CorrelationId, e.OccurredAt, e.Id }).IsDescending(false, true, true)
+                .HasDatabaseName("ix_audit_entries_correlation_id_occurred_at");
         });
 
     }

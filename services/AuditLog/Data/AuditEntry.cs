@@ -17,7 +17,7 @@ public sealed class AuditEntry
     /// <summary>What happened to the resource, e.g. "registered", "updated", "placed".</summary>
     public required string Action { get; set; }
 
-    /// <summary>"user", "item" or "order".</summary>
+    /// <summary>"user", "item", "order" or "queue" (a replay of its _error queue).</summary>
     public required string ResourceType { get; set; }
 
     public required string ResourceId { get; set; }

@@ -21,7 +21,8 @@ public static class AuditEndpoints
     /// <summary>
     /// Each filter is served by an index that begins with its column(s) and ends in (occurred_at DESC, id DESC):
     /// event_type -> ix_audit_entries_event_type_occurred_at, actor_id -> ix_audit_entries_actor_id_occurred_at,
-    /// resource_type/resource_id -> ix_audit_entries_resource_occurred_at, since/until alone -> ix_audit_entries_occurred_at.
+    /// resource_type/resource_id -> ix_audit_entries_resource_occurred_at,
+    /// correlation_id -> ix_audit_entries_correlation_id_occurred_at, since/until alone -> ix_audit_entries_occurred_at.
     /// </summary>
     public static async Task<Results<Ok<AuditEntryResponse[]>, ValidationProblem>> ListEntries(
         [AsParameters] AuditQuery query, AuditDb db, HttpResponse response, CancellationToken cancellationToken)
@@ -38,6 +39,8 @@ public static class AuditEndpoints
             matches = matches.Where(e => e.ResourceType == query.ResourceType);
         if (!string.IsNullOrEmpty(query.ResourceId))
             matches = matches.Where(e => e.ResourceId == query.ResourceId);
+        if (!string.IsNullOrEmpty(query.CorrelationId))
+            matches = matches.Where(e => e.CorrelationId == query.CorrelationId);
         if (query.Since is { } from)
             matches = matches.Where(e => e.OccurredAt >= from.ToUniversalTime());
         if (query.Until is { } to)

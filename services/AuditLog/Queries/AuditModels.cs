@@ -37,12 +37,16 @@ public sealed record AuditQuery : IPageQuery
     [FromQuery(Name = "actor_id"), Range(1, int.MaxValue)]
     public int? ActorId { get; init; }
 
-    /// <summary>"user", "item" or "order".</summary>
+    /// <summary>"user", "item", "order" or "queue" (a replay of its _error queue).</summary>
     [FromQuery(Name = "resource_type"), StringLength(50)]
     public string? ResourceType { get; init; }
 
     [FromQuery(Name = "resource_id"), StringLength(100)]
     public string? ResourceId { get; init; }
+
+    /// <summary>The events one request caused: its X-Request-Id.</summary>
+    [FromQuery(Name = "correlation_id"), StringLength(128)]
+    public string? CorrelationId { get; init; }
 
     /// <summary>Events that occurred at or after this instant (ISO 8601).</summary>
     [FromQuery(Name = "since")]

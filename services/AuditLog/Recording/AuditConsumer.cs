@@ -14,7 +14,8 @@ namespace Store.AuditLog.Recording;
 /// </summary>
 public sealed class AuditConsumer(AuditWriter writer, TimeProvider clock) :
     IConsumer<UserRegistered>, IConsumer<UserDeleted>, IConsumer<UserSettingsChanged>,
-    IConsumer<ItemCreated>, IConsumer<ItemUpdated>, IConsumer<ItemDeleted>, IConsumer<OrderPlaced>
+    IConsumer<ItemCreated>, IConsumer<ItemUpdated>, IConsumer<ItemDeleted>, IConsumer<OrderPlaced>,
+    IConsumer<ErrorMessagesReplayed>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
     {
@@ -42,7 +43,14 @@ public sealed class AuditConsumer(AuditWriter writer, TimeProvider clock) :
     public Task Consume(ConsumeContext<OrderPlaced> context) =>
         RecordAsync(context, "placed", "order", context.Message.OrderId);
 
+    public Task Consume(ConsumeContext<ErrorMessagesReplayed> context) =>
+        RecordAsync(context, "replayed", "queue", context.Message.Queue);
+
     private Task RecordAsync<TEvent>(ConsumeContext<TEvent> context, string action, string resourceType, int resourceId)
+        where TEvent : class, IIntegrationEvent =>
+        RecordAsync(context, action, resourceType, resourceId.ToString(CultureInfo.InvariantCulture));
+
+    private Task RecordAsync<TEvent>(ConsumeContext<TEvent> context, string action, string resourceType, string resourceId)
         where TEvent : class, IIntegrationEvent
     {
         var message = context.Message;
@@ -54,7 +62,7 @@ public sealed class AuditConsumer(AuditWriter writer, TimeProvider clock) :
             ActorName = message.ActorName,
             Action = action,
             ResourceType = resourceType,
-            ResourceId = resourceId.ToString(CultureInfo.InvariantCulture),
+            ResourceId = resourceId,
             Data = JsonSerializer.Serialize(message, Json),
             OccurredAt = message.OccurredAt,
             RecordedAt = clock.GetUtcNowForDatabase(),

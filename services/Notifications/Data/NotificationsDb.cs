@@ -22,6 +22,8 @@ public sealed class NotificationsDb(DbContextOptions<NotificationsDb> options) :
             // A user's notifications, newest first (/me and the admin's user_id filter); the
             // unfiltered admin list walks the primary key backwards.
             notification.HasIndex(n => new { n.UserId, n.Id }).IsDescending(false, true);
+            // One request's notifications (the admin's correlation_id filter, the operator's page).
+            notification.HasIndex(n => new { n.CorrelationId, n.Id }).IsDescending(false, true);
         });
 
         modelBuilder.Entity<UserPreference>(preference => preference.HasKey(p => p.UserId));

@@ -17,7 +17,7 @@ public static class NotificationEndpoints
         notifications.MapGet("/me", ListMine).WithName("ListMyNotifications").RequireAuthorization(Roles.User)
             .WithSummary("The caller's notifications, newest first, paged; X-Total-Count holds their number.");
         notifications.MapGet("/", ListAll).WithName("ListNotifications").RequireAuthorization(Roles.Admin)
-            .WithSummary("All notifications, newest first, paged, optionally of one user (admin).");
+            .WithSummary("All notifications, newest first, paged, optionally of one user or one request (admin).");
         return app;
     }
 
@@ -35,6 +35,8 @@ public static class NotificationEndpoints
         var matches = db.Notifications.AsQueryable();
         if (query.UserId is { } userId)
             matches = matches.Where(n => n.UserId == userId);
+        if (!string.IsNullOrEmpty(query.CorrelationId))
+            matches = matches.Where(n => n.CorrelationId == query.CorrelationId);
         return TypedResults.Ok(await PageAsync(matches, query, response, cancellationToken));
     }
 

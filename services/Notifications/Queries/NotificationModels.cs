@@ -33,9 +33,13 @@ public record NotificationPage : IPageQuery
     public int? Limit { get; init; }
 }
 
-/// <summary>The admin's list: paging and an optional user.</summary>
+/// <summary>The admin's list: paging, and optionally one user's or one request's notifications.</summary>
 public sealed record NotificationQuery : NotificationPage
 {
     [FromQuery(Name = "user_id"), Range(1, int.MaxValue)]
     public int? UserId { get; init; }
+
+    /// <summary>The notifications one request caused: its X-Request-Id.</summary>
+    [FromQuery(Name = "correlation_id"), StringLength(128)]
+    public string? CorrelationId { get; init; }
 }

@@ -101,6 +101,10 @@ namespace Store.AuditLog.Data.Migrations
                         .IsDescending(false, true, true)
                         .HasDatabaseName("ix_audit_entries_actor_id_occurred_at");
 
+                    b.HasIndex("CorrelationId", "OccurredAt", "Id")
+                        .IsDescending(false, true, true)
+                        .HasDatabaseName("ix_audit_entries_correlation_id_occurred_at");
+
                     b.HasIndex("EventType", "OccurredAt", "Id")
                         .IsDescending(false, true, true)
                         .HasDatabaseName("ix_audit_entries_event_type_occurred_at");

@@ -104,6 +104,10 @@ namespace Store.Notifications.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_notifications_event_id");
 
+                    b.HasIndex("CorrelationId", "Id")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_notifications_correlation_id_id");
+
                     b.HasIndex("UserId", "Id")
                         .IsDescending(false, true)
                         .HasDatabaseName("ix_notifications_user_id_id");

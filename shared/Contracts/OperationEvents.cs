@@ -1,0 +1,6 @@
+namespace Store.Contracts;
+
+/// <summary>An admin moved the messages of <c>Queue</c>'s _error queue back to it, to be consumed again.</summary>
+public sealed record ErrorMessagesReplayed(
+    Guid EventId, DateTimeOffset OccurredAt, string? CorrelationId, int? ActorId, string? ActorName,
+    string Queue, int Count) : IIntegrationEvent;
