@@ -1,6 +1,7 @@
 using Store.Gateway.Docs;
 using Store.Gateway.Edge;
 using Store.Gateway.Health;
+using Store.Gateway.Ops;
 using Store.Gateway.Proxy;
 using Store.ServiceDefaults;
 
@@ -15,5 +16,6 @@ app.UseEdgePolicies();              // request id, problems, compression, body c
 app.MapHealthEndpoints();           // /health/live, /health/ready: the gateway's own
 app.MapUpstreamHealth();            // GET /health: the gateway and every service in one answer
 app.MapServiceDocs();               // /docs: every service's OpenAPI document, served through the gateway
+app.MapOpsPage();                   // /ops: the operator's page (Ops/, wwwroot/ops), reading the services' admin APIs
 app.MapProxy();                     // the routes of the ReverseProxy section; anything else is 404
 app.Run();

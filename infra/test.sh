@@ -9,8 +9,16 @@ source "$(dirname "$0")/env.sh"
 here="$REPO_ROOT/infra"
 cd "$REPO_ROOT"
 
-"$here/install.sh" || exit 1
+# Chromium, Node.js and npm drive the /ops page's browser test (tests/EndToEnd.Tests/OpsPage).
+"$here/install.sh" chromium nodejs npm || exit 1
 command -v dotnet >/dev/null || die "the .NET SDK is missing: install the .NET 10 SDK (see README.md)"
+ops_page="$REPO_ROOT/tests/EndToEnd.Tests/OpsPage"
+# Again whenever the lock file changed since the last install (a copy of it marks the install).
+if ! cmp -s "$ops_page/package-lock.json" "$ops_page/node_modules/.installed-lock.json" 2>/dev/null; then
+  log "installing the browser test's packages (npm ci in tests/EndToEnd.Tests/OpsPage)..."
+  (cd "$ops_page" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && cp package-lock.json node_modules/.installed-lock.json) \
+    || die "npm ci failed in $ops_page"
+fi
 
 # Start what is not running, and remember it so that exactly that is stopped again.
 started=()

@@ -74,7 +74,7 @@ for entry in "${SUITE[@]}"; do
   ConnectionStrings__items="Host=127.0.0.1;Port=$PG_PORT;Database=items;Username=postgres" \
   ConnectionStrings__audit="Host=127.0.0.1;Port=$PG_PORT;Database=audit;Username=postgres" \
   ConnectionStrings__notifications="Host=127.0.0.1;Port=$PG_PORT;Database=notifications;Username=postgres" \
-  RabbitMq__Host=127.0.0.1 RabbitMq__Port="$RABBITMQ_PORT" \
+  RabbitMq__Host=127.0.0.1 RabbitMq__Port="$RABBITMQ_PORT" RabbitMq__ManagementUrl="http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT/" \
   Auth__JwksUrl="http://127.0.0.1:$(port_of users)/.well-known/jwks.json" \
   Admin__Username="$ADMIN_USERNAME" Admin__Password="$ADMIN_PASSWORD" Admin__Email="${ADMIN_EMAIL:-admin@example.com}" \
   ReverseProxy__Clusters__users__Destinations__default__Address="http://127.0.0.1:$(port_of users)/" \
@@ -94,7 +94,7 @@ echo "The suite is up:"
 for name in "${started[@]}"; do
   port=$(port_of "$name")
   if [ "$name" = gateway ]; then
-    echo "  gateway         http://127.0.0.1:$port  (health: /health, docs: /docs)"
+    echo "  gateway         http://127.0.0.1:$port  (health: /health, docs: /docs, operations: /ops)"
   else
     printf '  %-15s http://127.0.0.1:%s/docs\n' "$name" "$port"
   fi

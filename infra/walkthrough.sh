@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's walkthrough against a running suite, only through its gateway: registers a user, logs
 # in, creates an item as admin, buys it, is refused (409) past the stock, and waits for the
-# purchase's audit row and notification (carrying the purchase's X-Request-Id).
+# purchase's audit row and notification (carrying the purchase's X-Request-Id), then reads what the
+# /ops page reads: the page itself, the outbox's events of that request, and the queues.
 #   infra/walkthrough.sh GATEWAY_URL          ADMIN_PASSWORD (and ADMIN_USERNAME, default admin) set
 # infra/smoke.sh runs it on infra/up.sh, infra/compose-test.sh on docker compose.
 set -euo pipefail
@@ -40,4 +41,11 @@ audited() { call GET "/api/audit?event_type=OrderPlaced&resource_id=$order_id" -
 notified() { call GET /api/notifications/me -H "authorization: Bearer $user_token" | grep -q "\"event_id\""; }
 wait_for "the purchase's audit row" 30 audited || fail "no audit row for order $order_id"
 wait_for "the purchase's notification" 30 notified || fail "no notification for $user"
-echo "walkthrough: register, log in, create, buy, 409 past the stock, audit row and notification: all through $gateway"
+
+# The operator's sources: the page, the purchase's published event, the queues as RabbitMQ's management API sees them.
+call GET /ops | grep -q '<title>' || fail "/ops is not the operator's page"
+call GET "/api/items/outbox/events?correlation_id=$request_id" -H "authorization: Bearer $admin_token" | grep -q '"event_type":"OrderPlaced"' \
+  || fail "the outbox does not show the purchase's OrderPlaced"
+call GET /api/audit/queues -H "authorization: Bearer $admin_token" | grep -q '"name":"audit-log"' \
+  || fail "the audit-log queue is not listed (is RabbitMQ's management API reachable from the services?)"
+echo "walkthrough: register, log in, create, buy, 409 past the stock, audit row and notification, /ops and its sources: all through $gateway"
