@@ -42,10 +42,13 @@ notified() { call GET /api/notifications/me -H "authorization: Bearer $user_toke
 wait_for "the purchase's audit row" 30 audited || fail "no audit row for order $order_id"
 wait_for "the purchase's notification" 30 notified || fail "no notification for $user"
 
-# The operator's sources: the page, the purchase's published event, the queues as RabbitMQ's management API sees them.
-call GET /ops | grep -q '<title>' || fail "/ops is not the operator's page"
-call GET "/api/items/outbox/events?correlation_id=$request_id" -H "authorization: Bearer $admin_token" | grep -q '"event_type":"OrderPlaced"' \
-  || fail "the outbox does not show the purchase's OrderPlaced"
-call GET /api/audit/queues -H "authorization: Bearer $admin_token" | grep -q '"name":"audit-log"' \
-  || fail "the audit-log queue is not listed (is RabbitMQ's management API reachable from the services?)"
+# The operator's sources: the page, the purchase's published event, the queues as RabbitMQ's management API sees it.
+# (Each body is read whole before it is searched: grep -q stopping early would fail curl's write.)
+page=$(call GET /ops)
+grep -q '<title>Store operations</title>' <<<"$page" || fail "/ops is not the operator's page"
+events=$(call GET "/api/items/outbox/events?correlation_id=$request_id" -H "authorization: Bearer $admin_token")
+grep -q '"event_type":"OrderPlaced"' <<<"$events" || fail "the outbox does not show the purchase's OrderPlaced: $events"
+queues=$(call GET /api/audit/queues -H "authorization: Bearer $admin_token")
+grep -q '"name":"audit-log"' <<<"$queues" \
+  || fail "the audit-log queue is not listed (is RabbitMQ's management API reachable from the services?): $queues"
 echo "walkthrough: register, log in, create, buy, 409 past the stock, audit row and notification, /ops and its sources: all through $gateway"
