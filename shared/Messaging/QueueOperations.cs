@@ -27,6 +27,9 @@ public static partial class QueueOperations
 {
     internal const string ManagementClient = "rabbitmq-management";
 
+    /// <summary>How long one replay may move messages, and then how long its record may take: under the gateway's 30 s timeout.</summary>
+    private static readonly TimeSpan ReplayBudget = TimeSpan.FromSeconds(10);
+
     /// <summary>Headers MassTransit adds when it moves a message to _error: the replayed message is the original again.</summary>
     private static readonly string[] FaultHeaderPrefixes = ["MT-Fault-", "MT-Reason", "MT-Host-"];
 
@@ -110,6 +113,10 @@ public static partial class QueueOperations
             ClientProvidedName = $"replay {queue}",
         };
         var replayed = 0;
+        // Its own deadline, not the request's: a caller or gateway giving up midway must not stop the
+        // record of what was already moved. What is left when it runs out stays in _error.
+        using var budget = new CancellationTokenSource(ReplayBudget);
+        cancellationToken = budget.Token;
         try
         {
             await using var connection = await factory.CreateConnectionAsync(cancellationToken);
@@ -136,7 +143,8 @@ public static partial class QueueOperations
                 await channel.BasicAckAsync(message.DeliveryTag, multiple: false, cancellationToken);
             }
         }
-        catch (Exception e) when (e is BrokerUnreachableException or OperationInterruptedException or RabbitMQ.Client.Exceptions.PublishException or AlreadyClosedException)
+        catch (Exception e) when (e is BrokerUnreachableException or OperationInterruptedException or RabbitMQ.Client.Exceptions.PublishException
+                                       or AlreadyClosedException or OperationCanceledException or TimeoutException)
         {
             LogReplayFailed(loggers.CreateLogger(typeof(QueueOperations).FullName!), queue, replayed, e);
             if (replayed == 0)
@@ -147,6 +155,7 @@ public static partial class QueueOperations
         var recorded = true;
         try
         {
+            using var publishTimeout = new CancellationTokenSource(ReplayBudget);
             await bus.Publish(new ErrorMessagesReplayed(
                 origin.EventId, origin.OccurredAt, origin.CorrelationId, origin.ActorId, origin.ActorName, queue, replayed), context =>
             {
@@ -155,9 +164,9 @@ public static partial class QueueOperations
                 // Returned rather than dropped when no audit log has bound a queue for it.
                 if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
                     rabbit.Mandatory = true;
-            }, cancellationToken);
+            }, publishTimeout.Token);
         }
-        catch (MessageReturnedException e)
+        catch (Exception e)
         {
             recorded = false;
             LogNotRecorded(loggers.CreateLogger(typeof(QueueOperations).FullName!), queue, e);
@@ -204,7 +213,7 @@ public static partial class QueueOperations
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replay of {Queue}_error stopped after {Replayed} message(s)")]
     private static partial void LogReplayFailed(ILogger logger, string queue, int replayed, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The replay of {Queue}_error is not in the audit log: no queue takes ErrorMessagesReplayed (is the audit log running?)")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The replay of {Queue}_error is not in the audit log: ErrorMessagesReplayed was not published (no queue takes it, or the broker did not confirm it)")]
     private static partial void LogNotRecorded(ILogger logger, string queue, Exception error);
 }
 
@@ -227,6 +236,6 @@ public sealed record QueueStatus(
 
 /// <summary>
 /// How many messages went back from the _error queue to the queue, and whether the audit log took the
-/// record of it (false: no audit log queue was bound; the error log says so).
+/// record of it (false: no audit log queue was bound, or the broker did not confirm it in time; the error log says so).
 /// </summary>
 public sealed record ReplayResult(string Queue, int Replayed, bool Recorded);
