@@ -170,18 +170,25 @@ internal sealed partial class OutboxRelay<TDb>(
     /// The first unsent rows, in id order (the relay holds the outbox's lock, so no other relay claims
     /// at the same time), leaving out the keys that have a returned row waiting for its next attempt:
     /// their later rows must not overtake it.
+    /// <para>
+    /// The waiting keys are read once, from their own partial index, before the unsent rows are
+    /// walked. Written as a correlated NOT EXISTS instead, the planner (with statistics a few seconds
+    /// old, as they always are under load) scanned every unsent row once per claimed row: 4 s per
+    /// claim with 12,000 rows waiting, a relay that fell further behind the more it had to do.
+    /// </para>
     /// </summary>
     private Task<List<OutboxMessage>> ClaimAsync(TDb db, int batchSize, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         return db.Set<OutboxMessage>().FromSql($"""
-            SELECT * FROM outbox_messages m
+            WITH waiting AS MATERIALIZED (
+                SELECT w.ordering_key, min(w.id) AS first_id FROM outbox_messages w
+                WHERE w.sent_at IS NULL AND w.next_attempt_at IS NOT NULL AND w.next_attempt_at > {now}
+                GROUP BY w.ordering_key)
+            SELECT m.* FROM outbox_messages m
             WHERE m.sent_at IS NULL
               AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= {now})
-              AND NOT EXISTS (
-                  SELECT 1 FROM outbox_messages w
-                  WHERE w.sent_at IS NULL AND w.next_attempt_at IS NOT NULL AND w.next_attempt_at > {now}
-                    AND w.ordering_key = m.ordering_key AND w.id < m.id)
+              AND NOT EXISTS (SELECT 1 FROM waiting w WHERE w.ordering_key = m.ordering_key AND w.first_id < m.id)
             ORDER BY m.id
             LIMIT {batchSize}
             """).AsNoTracking().ToListAsync(cancellationToken);
