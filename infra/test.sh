@@ -9,16 +9,18 @@ source "$(dirname "$0")/env.sh"
 here="$REPO_ROOT/infra"
 cd "$REPO_ROOT"
 
-# Chromium, Node.js and npm drive the /ops page's browser test (tests/EndToEnd.Tests/OpsPage).
+# Chromium, Node.js and npm: the browser tests of /ops and the /docs pages, and the OpenAPI lint.
 "$here/install.sh" chromium nodejs npm || exit 1
 command -v dotnet >/dev/null || die "the .NET SDK is missing: install the .NET 10 SDK (see README.md)"
-ops_page="$REPO_ROOT/tests/EndToEnd.Tests/OpsPage"
-# Again whenever the lock file changed since the last install (a copy of it marks the install).
-if ! cmp -s "$ops_page/package-lock.json" "$ops_page/node_modules/.installed-lock.json" 2>/dev/null; then
-  log "installing the browser test's packages (npm ci in tests/EndToEnd.Tests/OpsPage)..."
-  (cd "$ops_page" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && cp package-lock.json node_modules/.installed-lock.json) \
-    || die "npm ci failed in $ops_page"
-fi
+# The npm folders of the end-to-end tests (Browser: puppeteer-core; OpenApiLint: Redocly's CLI),
+# installed again whenever a lock file changed since the last install (a copy of it marks the install).
+for npm_folder in "$REPO_ROOT"/tests/EndToEnd.Tests/{Browser,OpenApiLint}; do
+  if ! cmp -s "$npm_folder/package-lock.json" "$npm_folder/node_modules/.installed-lock.json" 2>/dev/null; then
+    log "installing the packages of ${npm_folder#"$REPO_ROOT"/} (npm ci)..."
+    (cd "$npm_folder" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && cp package-lock.json node_modules/.installed-lock.json) \
+      || die "npm ci failed in $npm_folder"
+  fi
+done
 
 # Start what is not running, and remember it so that exactly that is stopped again.
 started=()

@@ -59,6 +59,16 @@ wait_healthy() {
   done
 }
 
+# Each service's /docs logs in through the gateway's token endpoint, which allows those pages' origins.
+docs_settings=("Docs__TokenUrl=http://127.0.0.1:$(port_of gateway)/api/auth/token")
+origin=0
+for name in users items audit-log notifications; do
+  for host in localhost 127.0.0.1; do
+    docs_settings+=("Cors__DocsOrigins__$origin=http://$host:$(port_of "$name")")
+    origin=$((origin + 1))
+  done
+done
+
 started=()
 for entry in "${SUITE[@]}"; do
   read -r name project port <<<"$entry"
@@ -82,7 +92,7 @@ for entry in "${SUITE[@]}"; do
   ReverseProxy__Clusters__audit__Destinations__default__Address="http://127.0.0.1:$(port_of audit-log)/" \
   ReverseProxy__Clusters__notifications__Destinations__default__Address="http://127.0.0.1:$(port_of notifications)/" \
   Jwt__GeneratedKeyFile="$DATA_DIR/signing.dev-key.json" \
-    nohup dotnet "$bin/$(basename "$project" .csproj).dll" --contentRoot "$bin" >"$RUN_DIR/logs/$name.log" 2>&1 &
+    env "${docs_settings[@]}" nohup dotnet "$bin/$(basename "$project" .csproj).dll" --contentRoot "$bin" >"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! >"$RUN_DIR/pids/$name.pid"
   started+=("$name")
 done

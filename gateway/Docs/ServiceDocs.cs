@@ -10,8 +10,9 @@ namespace Store.Gateway.Docs;
 /// <c>/docs</c>: one Swagger UI whose selector lists every service's OpenAPI document. The
 /// documents come through the gateway: each route with an <c>OpenApiTitle</c> in its metadata
 /// (<c>/openapi/{service}.json</c>, sent on to the service's <c>/swagger/v1/swagger.json</c>) is
-/// one entry, and the document's <c>servers</c> is set to the gateway, so "Try it out" and
-/// "Authorize" (the token endpoint is relative) go through the gateway too. The gateway's address is
+/// one entry, and the document's <c>servers</c> and its token endpoint are set to the gateway, so
+/// "Try it out" and "Authorize" go through the gateway too (a service names the token endpoint by
+/// the absolute URL its own /docs page needs, <c>Docs:TokenUrl</c>). The gateway's address is
 /// <c>Docs:ServerUrl</c> when set (its public URL), else <c>/</c>: wherever the document was loaded
 /// from. Never the request's <c>Host</c>, which a cache in front could be made to store with a
 /// stranger's host in it, so that "Try it out" sent tokens there.
@@ -20,6 +21,7 @@ public static class ServiceDocs
 {
     public const string TitleMetadata = "OpenApiTitle";
     public const string ServerUrlSetting = "Docs:ServerUrl";
+    private const string TokenPath = "/api/auth/token";
 
     public static WebApplication MapServiceDocs(this WebApplication app)
     {
@@ -47,6 +49,7 @@ public static class ServiceDocs
             return;
 
         var serverUrl = context.Services.GetRequiredService<IConfiguration>()[ServerUrlSetting] is { Length: > 0 } configured ? configured : "/";
+        var tokenUrl = serverUrl.TrimEnd('/') + TokenPath;
         // The document is rewritten, so it must arrive uncompressed.
         context.AddRequestHeaderRemove("Accept-Encoding");
         context.AddResponseTransform(async transform =>
@@ -64,6 +67,8 @@ public static class ServiceDocs
                 ["url"] = serverUrl,
                 ["description"] = "The gateway",
             });
+            if (document["components"]?["securitySchemes"]?["oauth2"]?["flows"]?["password"] is JsonObject password)
+                password["tokenUrl"] = tokenUrl;
 
             transform.SuppressResponseBody = true;
             var response = transform.HttpContext.Response;

@@ -18,11 +18,15 @@ namespace Store.Messaging;
 /// </summary>
 public static class OutboxOperations
 {
+    /// <summary>The tag of the operators' endpoints, the outbox's and the queues' (<see cref="QueueOperations"/>).</summary>
+    internal const string Tag = "Operations";
+    internal const string TagDescription = "For operators (admins): this service's outbox and queues, and the replay of an error queue.";
+
     /// <summary>Maps the outbox's admin endpoints under <paramref name="prefix"/> (the service's own path, e.g. "/api/items").</summary>
     public static IEndpointRouteBuilder MapOutboxOperations<TDb>(this IEndpointRouteBuilder app, string prefix)
         where TDb : DbContext
     {
-        var outbox = app.MapGroup($"{prefix}/outbox").WithTags("Operations")
+        var outbox = app.MapGroup($"{prefix}/outbox").WithTag(Tag, TagDescription)
             .RequireAuthorization(Roles.Admin);
         outbox.MapGet("/", (HttpContext http, CancellationToken cancellationToken) => OutboxEndpoints<TDb>.GetStatusAsync(http, cancellationToken)).WithName("GetOutboxStatus")
             .WithSummary("How far behind the outbox relay is: unsent events, the oldest one's age, those that wait for another attempt, the last publish (admin).");

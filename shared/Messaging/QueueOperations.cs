@@ -49,7 +49,7 @@ public static partial class QueueOperations
     /// <summary>Maps the queues' admin endpoints under <paramref name="prefix"/> (the service's own path, e.g. "/api/audit").</summary>
     public static IEndpointRouteBuilder MapQueueOperations(this IEndpointRouteBuilder app, string prefix)
     {
-        var queues = app.MapGroup($"{prefix}/queues").WithTags("Operations")
+        var queues = app.MapGroup($"{prefix}/queues").WithTag(OutboxOperations.Tag, OutboxOperations.TagDescription)
             .RequireAuthorization(Roles.Admin)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         queues.MapGet("/", ListAsync).WithName("ListQueues")

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -9,7 +11,7 @@ namespace Store.ServiceDefaults;
 /// <summary>
 /// The OpenAPI document at <c>/swagger/v1/swagger.json</c>, Swagger UI at <c>/docs</c> and ReDoc at
 /// <c>/redoc</c>. Two ways to authorize in Swagger UI: the OAuth2 password flow against the users
-/// service's token endpoint, or pasting a bearer token.
+/// service's token endpoint (<see cref="DocsOptions.TokenUrl"/>), or pasting a bearer token.
 /// </summary>
 public static class ApiDocs
 {
@@ -19,8 +21,12 @@ public static class ApiDocs
 
     public static IServiceCollection AddApiDocs(this IServiceCollection services, string title)
     {
+        services.AddOptions<DocsOptions>().BindConfiguration(DocsOptions.Section)
+            .Validate(docs => docs.HasAbsoluteTokenUrl, $"{DocsOptions.Section}:{nameof(DocsOptions.TokenUrl)} must be an absolute http(s) URL.")
+            .ValidateOnStart();
         services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen(options =>
+        services.AddSwaggerGen();
+        services.AddOptions<SwaggerGenOptions>().Configure<IOptions<DocsOptions>>((options, docs) =>
         {
             options.SwaggerDoc("v1", new OpenApiInfo { Title = title, Version = "v1" });
             options.AddSecurityDefinition(OAuth2, new OpenApiSecurityScheme
@@ -29,7 +35,7 @@ public static class ApiDocs
                 Description = "Log in with a username and password (OAuth2 password grant).",
                 Flows = new OpenApiOAuthFlows
                 {
-                    Password = new OpenApiOAuthFlow { TokenUrl = new Uri("/api/auth/token", UriKind.Relative) },
+                    Password = new OpenApiOAuthFlow { TokenUrl = new Uri(docs.Value.TokenUrl, UriKind.Absolute) },
                 },
             });
             options.AddSecurityDefinition(Bearer, new OpenApiSecurityScheme
@@ -39,7 +45,11 @@ public static class ApiDocs
                 BearerFormat = "JWT",
                 Description = "An access token from POST /api/auth/token.",
             });
+            options.AddServer(new OpenApiServer { Url = docs.Value.ServerUrl, Description = "This service" });
             options.OperationFilter<AuthorizationResponses>();
+            options.OperationFilter<PositiveIds>();
+            options.SchemaFilter<ValidationConstraints>();
+            options.DocumentFilter<TagDescriptions>();
             // One schema id per type name is ambiguous across namespaces; the full name is not.
             options.CustomSchemaIds(type => type.FullName?.Replace('+', '.'));
         });
@@ -79,7 +89,11 @@ public static class ApiDocs
         {
             var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
             if (!metadata.OfType<IAuthorizeData>().Any() || metadata.OfType<IAllowAnonymous>().Any())
+            {
+                // Said, not left out: a client generator or linter reads no requirement as "unknown".
+                operation.Security = [];
                 return;
+            }
 
             operation.Responses ??= [];
             operation.Responses.TryAdd("401", new OpenApiResponse { Description = "Missing, expired or invalid token." });
@@ -93,6 +107,74 @@ public static class ApiDocs
                 {
                     [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [],
                 });
+            }
+        }
+    }
+
+    /// <summary>Names a group's or an endpoint's tag and says what it holds, for the document's list of tags.</summary>
+    public static TBuilder WithTag<TBuilder>(this TBuilder builder, string name, string description)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithTags(name).WithMetadata(new ApiTag(name, description));
+
+    /// <summary>A tag's description, as endpoint metadata (<see cref="WithTag"/>).</summary>
+    private sealed record ApiTag(string Name, string Description);
+
+    /// <summary>Every tag the operations use, with its description, in the order the operations name them.</summary>
+    private sealed class TagDescriptions : IDocumentFilter
+    {
+        public void Apply(OpenApiDocument document, DocumentFilterContext context)
+        {
+            var tags = context.ApiDescriptions
+                .SelectMany(api => api.ActionDescriptor.EndpointMetadata.OfType<ApiTag>())
+                .DistinctBy(tag => tag.Name)
+                .Select(tag => new OpenApiTag { Name = tag.Name, Description = tag.Description });
+            document.Tags = new HashSet<OpenApiTag>(tags.Concat(document.Tags ?? Enumerable.Empty<OpenApiTag>()).DistinctBy(tag => tag.Name));
+        }
+    }
+
+    /// <summary>Path ids are positive: <c>minimum: 1</c> on every integer path parameter.</summary>
+    private sealed class PositiveIds : IOperationFilter
+    {
+        public void Apply(OpenApiOperation operation, OperationFilterContext context)
+        {
+            foreach (var parameter in operation.Parameters ?? [])
+            {
+                if (parameter is { In: ParameterLocation.Path, Schema: OpenApiSchema { Type: JsonSchemaType.Integer } schema })
+                    schema.Minimum = "1";
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the suite's own validation attributes enforce, said in the schema as well, so that data a
+    /// client makes from the document passes: decimal places as <c>multipleOf</c>, blank and
+    /// one-line strings as a <c>pattern</c>, the length of each entry of a list on its items.
+    /// </summary>
+    private sealed class ValidationConstraints : ISchemaFilter
+    {
+        // Any character but C0 and C1 controls (what char.IsControl refuses), with at least one that is not white space.
+        private const string SingleLine = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+        private const string NotBlankSingleLine = "^(?=.*\\S)[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+        private const string NotBlank = "\\S";
+
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (schema is not OpenApiSchema target || context.MemberInfo is not { } member)
+                return;
+            var attributes = member.GetCustomAttributes(inherit: true);
+            foreach (var places in attributes.OfType<DecimalPlacesAttribute>())
+                target.MultipleOf = 1m / (decimal)Math.Pow(10, places.Places);
+            var notBlank = attributes.OfType<NotBlankAttribute>().Any();
+            var singleLine = attributes.OfType<SingleLineAttribute>().Any();
+            if (notBlank || singleLine)
+                target.Pattern = (notBlank, singleLine) switch { (true, true) => NotBlankSingleLine, (true, false) => NotBlank, _ => SingleLine };
+            foreach (var each in attributes.OfType<EachLengthAttribute>())
+            {
+                if (target.Items is OpenApiSchema items)
+                {
+                    items.MinLength = each.MinLength;
+                    items.MaxLength = each.MaxLength;
+                }
             }
         }
     }

@@ -24,6 +24,8 @@ public sealed class SingleLineAttribute() : ValidationAttribute("must not contai
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
 public sealed class DecimalPlacesAttribute(int places) : ValidationAttribute($"must have at most {places} decimal places")
 {
+    public int Places => places;
+
     public override bool IsValid(object? value) =>
         value is not decimal number || decimal.Round(number, places) == number;
 }
@@ -33,6 +35,10 @@ public sealed class DecimalPlacesAttribute(int places) : ValidationAttribute($"m
 public sealed class EachLengthAttribute(int minLength, int maxLength)
     : ValidationAttribute($"each entry must be {minLength} to {maxLength} characters long")
 {
+    public int MinLength => minLength;
+
+    public int MaxLength => maxLength;
+
     public override bool IsValid(object? value) =>
         value is not IEnumerable list || list.Cast<object?>().All(item => item is string s && s.Length >= minLength && s.Length <= maxLength);
 }

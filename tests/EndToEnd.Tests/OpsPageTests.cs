@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Store.Contracts;
@@ -7,7 +6,7 @@ using Store.Testing;
 namespace Store.EndToEnd.Tests;
 
 /// <summary>
-/// The gateway's /ops page in Debian's Chromium, driven as a person uses it (OpsPage/ops-page.mjs,
+/// The gateway's /ops page in Debian's Chromium, driven as a person uses it (Browser/ops-page.mjs,
 /// puppeteer-core): log in, see every service and queue, buy an item, follow its request id to the
 /// audit entry and the notification, and replay the message this test put in audit-log_error.
 /// infra/test.sh installs Chromium and the script's packages.
@@ -26,7 +25,7 @@ public sealed class OpsPageTests(Suite suite) : IClassFixture<Suite>
         var screenshot = Environment.GetEnvironmentVariable("OPS_SCREENSHOT") is { Length: > 0 } path
             ? path
             : Path.Combine(Path.GetTempPath(), $"ops-page-{Guid.NewGuid():N}.png");
-        var (exitCode, output) = await RunScriptAsync(new()
+        var (exitCode, output, errors) = await NodeScript.RunAsync("Browser", ["ops-page.mjs"], new()
         {
             ["GATEWAY_URL"] = suite.Gateway.Address.ToString(),
             ["ADMIN_USERNAME"] = Suite.AdminUsername,
@@ -35,7 +34,7 @@ public sealed class OpsPageTests(Suite suite) : IClassFixture<Suite>
             ["SCREENSHOT"] = screenshot,
         });
 
-        Assert.True(exitCode == 0, $"ops-page.mjs exited with {exitCode}:\n{output}");
+        Assert.True(exitCode == 0, $"ops-page.mjs exited with {exitCode}:\n{output}\n{errors}");
         Assert.Contains("ops-page: passed", output);
         Assert.True(new FileInfo(screenshot).Length > 10_000, $"no screenshot at {screenshot}");
         // What the page's replay button did, seen through the API: the lost event is in the audit log now.
@@ -44,34 +43,5 @@ public sealed class OpsPageTests(Suite suite) : IClassFixture<Suite>
             async () => (await admin.GetFromJsonAsync<JsonElement>($"/api/audit?correlation_id={lost.CorrelationId}")).EnumerateArray().ToList(),
             entries => entries.Count == 1, TimeSpan.FromSeconds(15), "the replayed event's audit entry");
         Assert.Equal(lost.EventId, recorded[0].GetProperty("event_id").GetGuid());
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunScriptAsync(Dictionary<string, string> environment)
-    {
-        var folder = Path.Combine(ServiceProcess.RepositoryRoot(), "tests", "EndToEnd.Tests", "OpsPage");
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "puppeteer-core")),
-            $"puppeteer-core is not installed in {folder}: infra/test.sh runs `npm ci` there");
-        var start = new ProcessStartInfo("node", ["ops-page.mjs"])
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment)
-            start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"still running after 3 minutes\n{await stdout}{await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

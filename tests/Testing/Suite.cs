@@ -20,6 +20,7 @@ public class Suite : IAsyncLifetime
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, TestDatabase> _databases = [];
     private string? _keyFolder;
+    private string? _tokenUrl;
 
     /// <summary>The RabbitMQ vhost every process of the suite uses.</summary>
     public TestVhost Vhost { get; private set; } = null!;
@@ -43,6 +44,9 @@ public class Suite : IAsyncLifetime
     {
         var vhost = Vhost = Own(await TestVhost.CreateAsync("e2e"));
         _keyFolder = Directory.CreateTempSubdirectory("e2e-keys").FullName;
+        // Known before the services start: their /docs pages log in at the gateway's token endpoint.
+        var gatewayPort = ServiceProcess.FreePort();
+        _tokenUrl = $"http://127.0.0.1:{gatewayPort.ToString(CultureInfo.InvariantCulture)}/api/auth/token";
 
         var users = await SettingsAsync("users", vhost);
         users["Jwt:GenerateKey"] = "true";
@@ -64,18 +68,20 @@ public class Suite : IAsyncLifetime
             ["RateLimits:PerClient:PermitLimit"] = "100000",
             ["RateLimits:Token:PermitLimit"] = "100000",
         };
-        foreach (var (cluster, service) in new[] { ("users", Users), ("items", Items), ("audit", AuditLog), ("notifications", Notifications) })
+        var services = new[] { ("users", Users), ("items", Items), ("audit", AuditLog), ("notifications", Notifications) };
+        foreach (var (index, (cluster, service)) in services.Index())
         {
             gateway[$"ReverseProxy:Clusters:{cluster}:Destinations:default:Address"] = service.Address.ToString();
             gateway[$"ReverseProxy:Clusters:{cluster}:HealthCheck:Active:Interval"] = "00:00:01";
+            gateway[$"Cors:DocsOrigins:{index.ToString(CultureInfo.InvariantCulture)}"] = service.Address.ToString().TrimEnd('/');
         }
-        Gateway = await StartAsync("gateway", "gateway", gateway);
+        Gateway = await StartAsync("gateway", "gateway", gateway, gatewayPort);
     }
 
-    private async Task<ServiceProcess> StartAsync(string project, string process, Dictionary<string, string?> settings)
+    private async Task<ServiceProcess> StartAsync(string project, string process, Dictionary<string, string?> settings, int? port = null)
     {
         Configure(process, settings);
-        return Own(await ServiceProcess.StartAsync(project, settings));
+        return Own(await ServiceProcess.StartAsync(project, settings, port));
     }
 
     /// <summary>
@@ -93,6 +99,7 @@ public class Suite : IAsyncLifetime
         var settings = ServiceSettings.For(database, created, vhost);
         settings["Auth:Jwks"] = null;
         settings["Auth:JwksUrl"] = jwksUrl;
+        settings["Docs:TokenUrl"] = _tokenUrl;
         return settings;
     }
 

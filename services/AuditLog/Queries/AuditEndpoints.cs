@@ -10,7 +10,7 @@ public static class AuditEndpoints
 {
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
-        var audit = app.MapGroup("/api/audit").WithTags("Audit")
+        var audit = app.MapGroup("/api/audit").WithTag("Audit", "The audit log: one entry per event of the suite, recorded once however often it was delivered (admins).")
             .RequireAuthorization(Roles.Admin)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);

@@ -14,7 +14,7 @@ public static class CatalogEndpoints
 {
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
-        var items = app.MapGroup("/api/items").WithTags("Items")
+        var items = app.MapGroup("/api/items").WithTag("Items", "The catalog: anyone reads it, admins change it.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 

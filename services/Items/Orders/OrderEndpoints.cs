@@ -21,7 +21,7 @@ public static class OrderEndpoints
 
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
     {
-        var orders = app.MapGroup("").WithTags("Orders").RequireAuthorization(Roles.User)
+        var orders = app.MapGroup("").WithTag("Orders", "Buying items and reading orders: a user's own, and all of them for admins.").RequireAuthorization(Roles.User)
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 

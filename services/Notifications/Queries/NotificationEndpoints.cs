@@ -11,7 +11,7 @@ public static class NotificationEndpoints
 {
     public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
     {
-        var notifications = app.MapGroup("/api/notifications").WithTags("Notifications")
+        var notifications = app.MapGroup("/api/notifications").WithTag("Notifications", "The e-mails sent for the suite's events: a user's own, and all of them for admins.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         notifications.MapGet("/me", ListMine).WithName("ListMyNotifications").RequireAuthorization(Roles.User)

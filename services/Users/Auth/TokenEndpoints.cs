@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
+using Store.ServiceDefaults;
 using Store.Users.Data;
 
 namespace Store.Users.Auth;
@@ -13,14 +14,16 @@ namespace Store.Users.Auth;
 public static class TokenEndpoints
 {
     private const string FormContentType = "application/x-www-form-urlencoded";
+    private const string Tag = "Auth";
+    private const string TagDescription = "Logging in (the OAuth2 password grant) and the public keys tokens are checked against.";
 
     public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/token", IssueToken).WithName("IssueToken").WithTags("Auth")
+        app.MapPost("/api/auth/token", IssueToken).WithName("IssueToken").WithTag(Tag, TagDescription)
             .WithSummary("Log in: the OAuth2 password grant (form-encoded username and password) returns an access token.")
             .Accepts<TokenRequest>(FormContentType)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        app.MapGet("/.well-known/jwks.json", GetKeys).WithName("GetSigningKeys").WithTags("Auth")
+        app.MapGet("/.well-known/jwks.json", GetKeys).WithName("GetSigningKeys").WithTag(Tag, TagDescription)
             .WithSummary("The public keys access tokens are signed with (JWKS), the current one and any previous one still accepted.");
         return app;
     }

@@ -12,7 +12,7 @@ public static class RegistrationEndpoints
 {
     public static IEndpointRouteBuilder MapRegistration(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/users", Register).WithName("RegisterUser").WithTags("Users")
+        app.MapPost("/api/users", Register).WithName("RegisterUser").WithTag("Users", "Registering, one's own account and settings, and every user (admins).")
             .WithSummary("Register: open an account with the role user.")
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest)

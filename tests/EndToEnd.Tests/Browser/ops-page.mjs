@@ -12,11 +12,10 @@
 // Prints "ops-page: ..." for each step it checked and exits 0, or prints
 // "ops-page: FAILED: <what>" and exits 1.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import puppeteer from 'puppeteer-core';
+import { StepFailed, launch, required } from './chromium.mjs';
 
 const OVERALL_TIMEOUT_MS = 150_000;
 const SERVICES = ['users', 'items', 'audit', 'notifications'];
@@ -24,24 +23,12 @@ const CONSUMED_QUEUES = ['audit-log', 'notifications'];
 
 const log = (message) => console.log(`ops-page: ${message}`);
 
-/** A check that did not pass: its message says what was expected and what was seen. */
-class StepFailed extends Error {}
 
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    log(`FAILED: the environment variable ${name} is not set`);
-    process.exit(1);
-  }
-  return value;
-}
-
-const gateway = required('GATEWAY_URL').replace(/\/+$/, '');
-const adminUsername = required('ADMIN_USERNAME');
-const adminPassword = required('ADMIN_PASSWORD');
-const errorQueue = required('ERROR_QUEUE');
+const gateway = required('ops-page', 'GATEWAY_URL').replace(/\/+$/, '');
+const adminUsername = required('ops-page', 'ADMIN_USERNAME');
+const adminPassword = required('ops-page', 'ADMIN_PASSWORD');
+const errorQueue = required('ops-page', 'ERROR_QUEUE');
 const screenshotPath = process.env.SCREENSHOT || null;
-const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 
 // What the page did wrong along the way. Uncaught errors fail the run; console errors and
 // failed requests are reported (a 503 from /health while a service starts is not a fault).
@@ -53,7 +40,7 @@ const record = (seen, text) => seen.set(text, (seen.get(text) ?? 0) + 1);
 
 let browser = null;
 let page = null;
-let userDataDir = null;
+let chromium = null;
 let step = 'starting';
 let finished = false;
 
@@ -71,11 +58,7 @@ async function finish(code, message) {
   }
   report();
   log(message);
-  if (browser) {
-    await Promise.race([browser.close(), sleep(10_000)]).catch(() => {});
-    browser.process()?.kill('SIGKILL');
-  }
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  if (chromium) await chromium.close();
   process.exit(code);
 }
 
@@ -303,19 +286,8 @@ async function takeScreenshot() {
 
 async function main() {
   step = 'launching Chromium';
-  userDataDir = mkdtempSync(join(tmpdir(), 'ops-page-'));
-  browser = await puppeteer.launch({
-    headless: true,
-    executablePath: chromium,
-    userDataDir,
-    // Without the background-networking flags Chromium keeps trying hosts this closed network refuses.
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-    ],
-    defaultViewport: { width: 1280, height: 900 },
-    timeout: 30_000,
-  });
+  chromium = await launch('ops-page-', { width: 1280, height: 900 });
+  browser = chromium.browser;
   page = await browser.newPage();
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (error) => pageErrors.push(error?.message ?? String(error)));
