@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Store.Testing;
 
 namespace Store.EndToEnd.Tests;
@@ -116,6 +117,29 @@ public sealed class ApiDocsTests(Suite suite) : IClassFixture<Suite>
 
         Assert.True(errors.Count == 0, string.Join('\n', errors));
         Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>
+    /// The documents the generated client is built from (docs/openapi/, the client <see cref="GeneratedClientTests"/> drives)
+    /// are the gateway's, as it serves them now. After a change to the API, refresh them with
+    /// <c>OPENAPI_SNAPSHOT=write infra/test.sh --filter ApiDocsTests</c> and review the diff.
+    /// </summary>
+    [Theory]
+    [InlineData("users")]
+    [InlineData("items")]
+    public async Task The_committed_document_is_the_one_the_gateway_serves(string service)
+    {
+        using var gateway = suite.Client();
+        var served = JsonNode.Parse(await gateway.GetStringAsync($"/openapi/{service}.json"))!;
+        var file = Path.Combine(ServiceProcess.RepositoryRoot(), "docs", "openapi", $"{service}.json");
+
+        if (Environment.GetEnvironmentVariable("OPENAPI_SNAPSHOT") == "write")
+            await File.WriteAllTextAsync(file, served.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+
+        Assert.True(File.Exists(file), $"{file} is missing");
+        Assert.True(JsonNode.DeepEquals(served, JsonNode.Parse(await File.ReadAllTextAsync(file))),
+            $"{file} is not the document the gateway serves at /openapi/{service}.json: " +
+            "refresh it with OPENAPI_SNAPSHOT=write infra/test.sh --filter ApiDocsTests, then review and commit the change");
     }
 
     private static async Task<string> SaveAsync(HttpClient client, string path, string file)
