@@ -47,7 +47,7 @@ public static class ApiDocs
             });
             options.AddServer(new OpenApiServer { Url = docs.Value.ServerUrl, Description = "This service" });
             options.OperationFilter<AuthorizationResponses>();
-            options.OperationFilter<PositiveIds>();
+            options.OperationFilter<ParameterConstraints>();
             options.SchemaFilter<ValidationConstraints>();
             options.DocumentFilter<TagDescriptions>();
             // One schema id per type name is ambiguous across namespaces; the full name is not.
@@ -132,15 +132,34 @@ public static class ApiDocs
         }
     }
 
-    /// <summary>Path ids are positive: <c>minimum: 1</c> on every integer path parameter.</summary>
-    private sealed class PositiveIds : IOperationFilter
+    /// <summary>Says in the document what a header parameter must look like, as its handler checks it.</summary>
+    public static TBuilder WithHeaderRules<TBuilder>(this TBuilder builder, string header, int minLength, int maxLength, string pattern)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new HeaderRules(header, minLength, maxLength, pattern));
+
+    /// <summary>A header's rules, as endpoint metadata (<see cref="WithHeaderRules"/>).</summary>
+    private sealed record HeaderRules(string Header, int MinLength, int MaxLength, string Pattern);
+
+    /// <summary>
+    /// Path ids are positive (<c>minimum: 1</c> on every integer path parameter); a header with rules
+    /// (<see cref="WithHeaderRules"/>) has them in its schema.
+    /// </summary>
+    private sealed class ParameterConstraints : IOperationFilter
     {
         public void Apply(OpenApiOperation operation, OperationFilterContext context)
         {
+            var headerRules = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<HeaderRules>().ToList();
             foreach (var parameter in operation.Parameters ?? [])
             {
-                if (parameter is { In: ParameterLocation.Path, Schema: OpenApiSchema { Type: JsonSchemaType.Integer } schema })
-                    schema.Minimum = "1";
+                if (parameter is { In: ParameterLocation.Path, Schema: OpenApiSchema { Type: JsonSchemaType.Integer } id })
+                    id.Minimum = "1";
+                if (parameter is { In: ParameterLocation.Header, Schema: OpenApiSchema header }
+                    && headerRules.Find(rules => string.Equals(rules.Header, parameter.Name, StringComparison.OrdinalIgnoreCase)) is { } rule)
+                {
+                    header.MinLength = rule.MinLength;
+                    header.MaxLength = rule.MaxLength;
+                    header.Pattern = rule.Pattern;
+                }
             }
         }
     }

@@ -84,8 +84,15 @@ public sealed class ApiDocsTests(ItemsApi api) : IClassFixture<ItemsApi>
     {
         var purchase = (await LoadDocumentAsync()).GetProperty("paths").GetProperty("/api/items/{id}/purchase").GetProperty("post");
 
-        Assert.Contains(purchase.GetProperty("parameters").EnumerateArray(),
+        var key = Assert.Single(purchase.GetProperty("parameters").EnumerateArray(),
             p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header");
+        // What the purchase accepts as a key: 1 to 200 printable ASCII characters.
+        var schema = key.GetProperty("schema");
+        Assert.Equal(1, schema.GetProperty("minLength").GetInt32());
+        Assert.Equal(200, schema.GetProperty("maxLength").GetInt32());
+        var pattern = new System.Text.RegularExpressions.Regex(schema.GetProperty("pattern").GetString()!);
+        Assert.Matches(pattern, "order-2026-12-02#1");
+        Assert.DoesNotMatch(pattern, "with space");
     }
 
     [Fact]

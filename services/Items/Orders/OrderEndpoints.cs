@@ -18,6 +18,8 @@ public static class OrderEndpoints
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const int MaxKeyLength = 200;
+    // What IsAcceptableKey accepts, for the document: printable ASCII, no space.
+    private const string KeyPattern = "^[!-~]+$";
 
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
     {
@@ -28,11 +30,13 @@ public static class OrderEndpoints
         orders.MapPost("/api/items/{id:int}/purchase", PurchaseItem).WithName("PurchaseItem")
             .WithSummary("Buy an item: takes the stock and places an order. With an Idempotency-Key, a repeated request returns the first answer and buys nothing more.")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithHeaderRules(IdempotencyKeyHeader, 1, MaxKeyLength, KeyPattern);
         orders.MapPost("/api/orders", PlaceOrder).WithName("PlaceOrder")
             .WithSummary("Place an order: the same purchase, naming the item in the body.")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithHeaderRules(IdempotencyKeyHeader, 1, MaxKeyLength, KeyPattern);
         orders.MapGet("/api/orders", ListOrders).WithName("ListOrders")
             .WithSummary("The caller's orders, newest first (admins: everyone's, filter user_id); X-Total-Count holds the number of matches.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
