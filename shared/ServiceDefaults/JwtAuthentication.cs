@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,11 +59,14 @@ public static class JwtAuthentication
                 options.TokenHandlers.Clear();
                 options.TokenHandlers.Add(tokens);
             });
+        // Both policies admit only a token that names a user, so a handler behind them can take CurrentUser.
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Roles.User, policy => policy.RequireAuthenticatedUser())
-            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin));
+            .AddPolicy(Roles.User, policy => policy.RequireAuthenticatedUser().RequireAssertion(NamesAUser))
+            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin).RequireAssertion(NamesAUser));
         return builder;
     }
+
+    private static bool NamesAUser(AuthorizationHandlerContext context) => context.User.GetUserId() is not null;
 
     /// <summary>Reads a bare JWKS document (no OpenID discovery document in this suite).</summary>
     private sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>

@@ -43,9 +43,9 @@ public sealed class QueueOperationsTests(NotificationsWithSmtpDown api) : IClass
             async () => (await admin.GetFromJsonAsync<JsonElement>("/api/notifications/queues")).EnumerateArray()
                 .Single(q => q.GetProperty("name").GetString() == "notifications"),
             // The management API's statistics (depths and consumers alike) lag by a few seconds.
-            q => q.GetProperty("error_messages").GetInt32() == 1 && q.GetProperty("consumers").GetInt32() >= 1,
-            TimeSpan.FromSeconds(30), "notifications_error holding the e-mail, notifications its consumer");
-        Assert.Equal(0, queue.GetProperty("messages").GetInt32());
+            q => q.GetProperty("error_messages").GetInt32() == 1 && q.GetProperty("consumers").GetInt32() >= 1
+                 && q.GetProperty("messages").GetInt32() == 0,
+            TimeSpan.FromSeconds(30), "notifications_error holding the e-mail, notifications empty with its consumer");
 
         using var replay = await admin.PostAsync("/api/notifications/queues/notifications/replay", null);
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);

@@ -25,11 +25,11 @@ public static class TestTokens
 
     public static string User(int id = 2, string name = "alice") => For(id, name, Roles.User);
 
-    /// <summary>A token; every part can be made wrong to test that it is refused.</summary>
+    /// <summary>A token; every part can be made wrong to test that it is refused (<paramref name="subject"/>: a sub other than the id).</summary>
     public static string For(
         int id, string name, string role,
         string issuer = Issuer, string audience = Audience,
-        DateTime? expires = null, SecurityKey? signingKey = null)
+        DateTime? expires = null, SecurityKey? signingKey = null, string? subject = null)
     {
         var now = DateTime.UtcNow;
         var notBefore = expires is { } e && e < now ? e.AddMinutes(-10) : now;
@@ -42,7 +42,7 @@ public static class TestTokens
             Expires = expires ?? now.AddMinutes(10),
             Subject = new ClaimsIdentity(
             [
-                new Claim("sub", id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim("sub", subject ?? id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 new Claim("name", name),
                 new Claim("email", $"{name}@example.com"),
                 new Claim("role", role),

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -48,30 +47,28 @@ public static class OrderEndpoints
 
     public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PurchaseItem(
         int id, PurchaseRequest body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        HttpContext http, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken) =>
-        BuyAsync(id, body.Quantity, idempotencyKey, http, db, cache, origin, cancellationToken);
+        CurrentUser buyer, HttpResponse response, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken) =>
+        BuyAsync(id, body.Quantity, idempotencyKey, buyer, response, db, cache, origin, cancellationToken);
 
     public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PlaceOrder(
         OrderCreate body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        HttpContext http, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken) =>
-        BuyAsync(body.ItemId, body.Quantity, idempotencyKey, http, db, cache, origin, cancellationToken);
+        CurrentUser buyer, HttpResponse response, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken) =>
+        BuyAsync(body.ItemId, body.Quantity, idempotencyKey, buyer, response, db, cache, origin, cancellationToken);
 
     public static async Task<Results<Ok<OrderResponse[]>, ProblemHttpResult>> ListOrders(
-        [AsParameters] OrderQuery query, ClaimsPrincipal user, ItemsDb db, HttpResponse response, CancellationToken cancellationToken)
+        [AsParameters] OrderQuery query, CurrentUser caller, ItemsDb db, HttpResponse response, CancellationToken cancellationToken)
     {
         var orders = db.Orders.AsNoTracking();
-        if (user.IsAdmin())
+        if (caller.IsAdmin)
         {
             if (query.UserId is { } userId)
                 orders = orders.Where(o => o.UserId == userId);
         }
         else
         {
-            if (user.GetUserId() is not { } me)
-                return NoUserInToken();
-            if (query.UserId is { } userId && userId != me)
+            if (query.UserId is { } userId && userId != caller.Id)
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Only admins may list another user's orders.");
-            orders = orders.Where(o => o.UserId == me);
+            orders = orders.Where(o => o.UserId == caller.Id);
         }
 
         var page = await orders.ToPageAsync(query, m => m.OrderByDescending(o => o.Id), response, cancellationToken);
@@ -79,20 +76,19 @@ public static class OrderEndpoints
     }
 
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(
-        int id, ClaimsPrincipal user, ItemsDb db, CancellationToken cancellationToken)
+        int id, CurrentUser caller, ItemsDb db, CancellationToken cancellationToken)
     {
         var order = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
         // Someone else's order is "not found": order ids do not tell who bought what.
-        if (order is null || (!user.IsAdmin() && order.UserId != user.GetUserId()))
+        if (order is null || (!caller.IsAdmin && order.UserId != caller.Id))
             return Problems.NotFound("Order", id);
         return TypedResults.Ok(OrderResponse.From(order));
     }
 
     private static async Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> BuyAsync(
-        int itemId, int quantity, string? idempotencyKey, HttpContext http, ItemsDb db, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
+        int itemId, int quantity, string? idempotencyKey, CurrentUser buyer, HttpResponse response, ItemsDb db, ItemCache cache,
+        EventOrigin origin, CancellationToken cancellationToken)
     {
-        if (Buyer.From(http.User) is not { } buyer)
-            return NoUserInToken();
         if (idempotencyKey is not null && !IsAcceptableKey(idempotencyKey))
             return Problems.Invalid("idempotency_key", $"must be 1 to {MaxKeyLength} printable ASCII characters");
 
@@ -104,7 +100,7 @@ public static class OrderEndpoints
         {
             case PurchaseOutcome.Placed placed:
                 if (placed.Replayed)
-                    http.Response.Headers[ReplayedHeader] = "true";
+                    response.Headers[ReplayedHeader] = "true";
                 return TypedResults.Created($"/api/orders/{placed.Order.Id}", OrderResponse.From(placed.Order));
             case PurchaseOutcome.NotEnoughStock notEnough:
                 return TypedResults.Problem(
@@ -123,9 +119,6 @@ public static class OrderEndpoints
                 return Problems.NotFound("Item", itemId);
         }
     }
-
-    private static ProblemHttpResult NoUserInToken() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "The access token names no user.");
 
     private static bool IsAcceptableKey(string key) =>
         key.Length is > 0 and <= MaxKeyLength && key.All(c => c is >= '!' and <= '~');

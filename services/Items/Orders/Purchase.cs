@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Store.Contracts;
@@ -7,13 +6,6 @@ using Store.Messaging;
 using Store.ServiceDefaults;
 
 namespace Store.Items.Orders;
-
-/// <summary>The buyer, as the access token names them.</summary>
-public sealed record Buyer(int Id, string Name, string? Email)
-{
-    public static Buyer? From(ClaimsPrincipal user) =>
-        user.GetUserId() is { } id ? new Buyer(id, user.GetUserName() ?? $"user {id}", user.GetEmail()) : null;
-}
 
 /// <summary>What a purchase came to.</summary>
 public abstract record PurchaseOutcome
@@ -48,7 +40,7 @@ public static class Purchase
     private const string IdempotencyKeyConstraint = "pk_idempotent_requests";
 
     public static async Task<PurchaseOutcome> BuyAsync(
-        ItemsDb db, Buyer buyer, int itemId, int quantity, string? idempotencyKey, EventOrigin origin, CancellationToken cancellationToken)
+        ItemsDb db, CurrentUser buyer, int itemId, int quantity, string? idempotencyKey, EventOrigin origin, CancellationToken cancellationToken)
     {
         // Its order id, item name and prices are filled in by the statement.
         var placedEvent = Outbox.Row(new OrderPlaced(
@@ -82,7 +74,7 @@ public static class Purchase
 
     /// <summary>The purchase statement; with a key (else null), it also records the key with the order.</summary>
     private static async Task<Order?> PlaceAsync(
-        ItemsDb db, Buyer buyer, int itemId, int quantity, string? key, string? fingerprint, OutboxMessage placedEvent,
+        ItemsDb db, CurrentUser buyer, int itemId, int quantity, string? key, string? fingerprint, OutboxMessage placedEvent,
         EventOrigin origin, CancellationToken cancellationToken)
     {
         var placed = await db.Orders.FromSql($"""

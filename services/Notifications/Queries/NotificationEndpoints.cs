@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Store.Notifications.Data;
@@ -21,13 +20,9 @@ public static class NotificationEndpoints
         return app;
     }
 
-    public static async Task<Results<Ok<NotificationResponse[]>, ProblemHttpResult>> ListMine(
-        [AsParameters] NotificationPage page, ClaimsPrincipal user, NotificationsDb db, HttpResponse response, CancellationToken cancellationToken)
-    {
-        if (user.GetUserId() is not { } me)
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "The token's subject is not a user.");
-        return TypedResults.Ok(await PageAsync(db.Notifications.Where(n => n.UserId == me), page, response, cancellationToken));
-    }
+    public static async Task<Ok<NotificationResponse[]>> ListMine(
+        [AsParameters] NotificationPage page, CurrentUser caller, NotificationsDb db, HttpResponse response, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await PageAsync(db.Notifications.Where(n => n.UserId == caller.Id), page, response, cancellationToken));
 
     public static async Task<Ok<NotificationResponse[]>> ListAll(
         [AsParameters] NotificationQuery query, NotificationsDb db, HttpResponse response, CancellationToken cancellationToken)

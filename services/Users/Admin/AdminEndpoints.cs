@@ -1,9 +1,7 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Store.Messaging;
 using Store.ServiceDefaults;
-using Store.Users.Auth;
 using Store.Users.Data;
 
 namespace Store.Users.Admin;
@@ -52,21 +50,21 @@ public static class AdminEndpoints
     }
 
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult, ForbidHttpResult>> GetUser(
-        int id, ClaimsPrincipal caller, UsersDb db, CancellationToken cancellationToken)
+        int id, CurrentUser caller, UsersDb db, CancellationToken cancellationToken)
     {
         // Decided before the lookup, so a user cannot probe which other ids exist.
-        if (id != caller.UserId() && !caller.IsInRole(Roles.Admin))
+        if (id != caller.Id && !caller.IsAdmin)
             return TypedResults.Forbid();
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
         return user is null ? Problems.NotFound("User", id) : TypedResults.Ok(UserResponse.From(user));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteUser(
-        int id, ClaimsPrincipal caller, UsersDb db, EventOrigin origin, CancellationToken cancellationToken)
+        int id, CurrentUser caller, UsersDb db, EventOrigin origin, CancellationToken cancellationToken)
     {
         // Deleting the last admin would leave nobody to administer, and the next start would make
         // the first admin again with its configured password.
-        if (id == caller.UserId())
+        if (id == caller.Id)
             return Undeletable("You cannot delete your own account; another admin can.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await db.Users.FindAsync([id], cancellationToken);

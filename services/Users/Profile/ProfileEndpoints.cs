@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Store.Messaging;
@@ -33,17 +32,17 @@ public static class ProfileEndpoints
     // only when it was deleted in between.
 
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetMe(
-        ClaimsPrincipal caller, UsersDb db, CancellationToken cancellationToken)
+        CurrentUser caller, UsersDb db, CancellationToken cancellationToken)
     {
-        var id = caller.UserId();
+        var id = caller.Id;
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
         return user is null ? Problems.NotFound("User", id) : TypedResults.Ok(UserResponse.From(user));
     }
 
     public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> UpdateMe(
-        UserPatch body, ClaimsPrincipal caller, UsersDb db, Passwords passwords, CancellationToken cancellationToken)
+        UserPatch body, CurrentUser caller, UsersDb db, Passwords passwords, CancellationToken cancellationToken)
     {
-        var id = caller.UserId();
+        var id = caller.Id;
         var user = await db.Users.FindAsync([id], cancellationToken);
         if (user is null)
             return Problems.NotFound("User", id);
@@ -69,17 +68,17 @@ public static class ProfileEndpoints
     }
 
     public static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> GetSettings(
-        ClaimsPrincipal caller, UsersDb db, CancellationToken cancellationToken)
+        CurrentUser caller, UsersDb db, CancellationToken cancellationToken)
     {
-        var id = caller.UserId();
+        var id = caller.Id;
         var settings = await db.Users.Where(u => u.Id == id).Select(u => new SettingsResponse(u.EmailNotifications)).FirstOrDefaultAsync(cancellationToken);
         return settings is null ? Problems.NotFound("User", id) : TypedResults.Ok(settings);
     }
 
     public static async Task<Results<Ok<SettingsResponse>, ProblemHttpResult>> ReplaceSettings(
-        SettingsUpdate body, ClaimsPrincipal caller, UsersDb db, EventOrigin origin, CancellationToken cancellationToken)
+        SettingsUpdate body, CurrentUser caller, UsersDb db, EventOrigin origin, CancellationToken cancellationToken)
     {
-        var id = caller.UserId();
+        var id = caller.Id;
         var user = await db.Users.FindAsync([id], cancellationToken);
         if (user is null)
             return Problems.NotFound("User", id);

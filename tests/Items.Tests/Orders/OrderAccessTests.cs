@@ -23,6 +23,24 @@ public sealed class OrderAccessTests(ItemsApi api) : IClassFixture<ItemsApi>
         return ((await response.Content.ReadFromJsonAsync<OrderResponse[]>(ItemsApi.Json))!, total);
     }
 
+    [Theory]
+    [InlineData("user")]
+    [InlineData("admin")]
+    public async Task A_valid_token_that_names_no_user_is_refused_before_any_order_is_read_or_placed(string role)
+    {
+        var item = await api.CreateItemAsync(new { name = "Poster", price = 5m, stock = 10 });
+        using var service = api.ClientWith(Store.Testing.TestTokens.For(1, "a service", role, subject: "service-account"));
+
+        using var list = await service.GetAsync("/api/orders");
+        using var purchase = await ItemsApi.PurchaseAsync(service, item.Id, 1);
+
+        Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, purchase.StatusCode);
+        Assert.Equal("application/problem+json", purchase.Content.Headers.ContentType?.MediaType);
+        await using var db = api.OpenDb();
+        Assert.Equal(10, (await db.Items.FindAsync(item.Id))!.Stock);
+    }
+
     [Fact]
     public async Task A_user_lists_only_their_own_orders_newest_first()
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Store.ServiceDefaults;
+using Store.Testing;
 
 namespace Store.Users.Tests.Auth;
 
@@ -71,6 +72,19 @@ public sealed class RejectedTokenTests(UsersApi api) : IClassFixture<UsersApi>
         using var response = await GetMeAsync(BadTokens.Valid(int.MaxValue, "nobody", Roles.Admin));
 
         response.AssertBearerChallenge();
+    }
+
+    [Fact]
+    public async Task A_well_signed_token_whose_subject_is_not_a_user_id_is_refused_not_a_500()
+    {
+        using var client = api.ClientWith(TestTokens.For(1, "a service", Roles.Admin, signingKey: UsersApi.SigningKey, subject: "service-account"));
+
+        foreach (var path in new[] { "/api/users/me", "/api/users/me/settings", "/api/users/1" })
+        {
+            using var response = await client.GetAsync(path);
+
+            Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, $"{path} answered {(int)response.StatusCode}");
+        }
     }
 
     [Fact]
