@@ -1,6 +1,10 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -49,6 +53,7 @@ public static class ApiDocs
             options.OperationFilter<AuthorizationResponses>();
             options.OperationFilter<ParameterConstraints>();
             options.SchemaFilter<ValidationConstraints>();
+            options.SchemaFilter<RequestExamples>();
             options.DocumentFilter<TagDescriptions>();
             // One schema id per type name is ambiguous across namespaces; the full name is not.
             options.CustomSchemaIds(type => type.FullName?.Replace('+', '.'));
@@ -194,6 +199,21 @@ public static class ApiDocs
                     items.MinLength = each.MinLength;
                     items.MaxLength = each.MaxLength;
                 }
+            }
+        }
+    }
+
+    /// <summary>The example of a request body that has one (<see cref="IHasExample"/>), written as the API reads JSON.</summary>
+    private sealed class RequestExamples(IOptions<JsonOptions> json) : ISchemaFilter
+    {
+        private readonly JsonSerializerOptions _options = new(json.Value.SerializerOptions) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (schema is OpenApiSchema target && context.MemberInfo is null && typeof(IHasExample).IsAssignableFrom(context.Type)
+                && context.Type.GetProperty(nameof(IHasExample.Example), BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is { } example)
+            {
+                target.Example = JsonSerializer.SerializeToNode(example, context.Type, _options);
             }
         }
     }

@@ -7,8 +7,10 @@ using Store.ServiceDefaults;
 namespace Store.Items.Catalog;
 
 /// <summary>A new item, or the whole of an item replaced by PUT.</summary>
-public sealed class ItemCreate
+public sealed class ItemCreate : IHasExample
 {
+    public static object Example => new ItemCreate { Name = "Desk lamp", Description = "Warm light, adjustable arm.", Price = 24.99m, Tax = 2.5m, Tags = ["lighting", "desk"], Stock = 10 };
+
     [Required, NotBlank, SingleLine, StringLength(100, MinimumLength = 1)]
     public string Name { get; init; } = null!;
 
@@ -33,8 +35,10 @@ public sealed class ItemCreate
 /// A partial update: only the fields present in the body change. Each setter records that its field
 /// was sent, so an explicit <c>"tax": null</c> (clear the tax) differs from leaving tax out.
 /// </summary>
-public sealed class ItemPatch : IValidatableObject
+public sealed class ItemPatch : IValidatableObject, IHasExample
 {
+    public static object Example => new ItemPatch { Price = 19.5m };
+
     private readonly HashSet<string> _sent = [];
 
     [NotBlank, SingleLine, StringLength(100, MinimumLength = 1)]

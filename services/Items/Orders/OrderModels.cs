@@ -6,15 +6,19 @@ using Store.ServiceDefaults;
 namespace Store.Items.Orders;
 
 /// <summary>POST /api/items/{id}/purchase: how many to buy.</summary>
-public sealed class PurchaseRequest
+public sealed class PurchaseRequest : IHasExample
 {
+    public static object Example => new PurchaseRequest { Quantity = 1 };
+
     [Range(1, 1000)]
     public int Quantity { get; init; }
 }
 
 /// <summary>POST /api/orders: the same purchase, naming the item in the body.</summary>
-public sealed class OrderCreate
+public sealed class OrderCreate : IHasExample
 {
+    public static object Example => new OrderCreate { ItemId = 1, Quantity = 1 };
+
     [Range(1, int.MaxValue)]
     public int ItemId { get; init; }
 

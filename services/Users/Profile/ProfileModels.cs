@@ -9,8 +9,10 @@ namespace Store.Users.Profile;
 /// PATCH /api/users/me: only the fields present change. Each setter records that its field was
 /// sent, so <c>"full_name": null</c> (clear it) differs from leaving full_name out.
 /// </summary>
-public sealed class UserPatch : IValidatableObject
+public sealed class UserPatch : IValidatableObject, IHasExample
 {
+    public static object Example => new UserPatch { FullName = "Alice B. Example" };
+
     private readonly HashSet<string> _sent = [];
 
     [NotBlank, SingleLine, StringLength(100)]
@@ -50,8 +52,10 @@ public sealed class UserPatch : IValidatableObject
 public sealed record SettingsResponse(bool EmailNotifications);
 
 /// <summary>PUT /api/users/me/settings: the whole of the settings.</summary>
-public sealed class SettingsUpdate
+public sealed class SettingsUpdate : IHasExample
 {
+    public static object Example => new SettingsUpdate { EmailNotifications = false };
+
     [Required]
     public bool? EmailNotifications { get; init; }
 }

@@ -5,8 +5,10 @@ using Store.Users.Data;
 namespace Store.Users.Registration;
 
 /// <summary>A new account: POST /api/users.</summary>
-public sealed class UserCreate
+public sealed class UserCreate : IHasExample
 {
+    public static object Example => new UserCreate { Username = "alice", Email = "alice@example.com", FullName = "Alice Example", Password = "correct-horse-battery" };
+
     /// <summary>3 to 50 letters, digits, '_', '.' or '-'; unique, ignoring case.</summary>
     [Required, StringLength(50, MinimumLength = 3), RegularExpression(UserRules.UsernamePattern, ErrorMessage = UserRules.UsernameCharacters)]
     public string Username { get; init; } = null!;
