@@ -49,11 +49,14 @@ public static class ApiDocs
                 BearerFormat = "JWT",
                 Description = "An access token from POST /api/auth/token.",
             });
+            // A string the code declares non-nullable is not "nullable: true" in the document.
+            options.SupportNonNullableReferenceTypes();
             options.AddServer(new OpenApiServer { Url = docs.Value.ServerUrl, Description = "This service" });
             options.OperationFilter<AuthorizationResponses>();
             options.OperationFilter<ParameterConstraints>();
             options.SchemaFilter<ValidationConstraints>();
             options.SchemaFilter<RequestExamples>();
+            options.SchemaFilter<ResponseRequiredProperties>();
             options.DocumentFilter<TagDescriptions>();
             // One schema id per type name is ambiguous across namespaces; the full name is not.
             options.CustomSchemaIds(type => type.FullName?.Replace('+', '.'));
@@ -214,6 +217,36 @@ public static class ApiDocs
                 && context.Type.GetProperty(nameof(IHasExample.Example), BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is { } example)
             {
                 target.Example = JsonSerializer.SerializeToNode(example, context.Type, _options);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the suite answers always has its non-nullable properties, so their schemas list them as
+    /// <c>required</c>: a client generated from the document then types them as present (an int,
+    /// not an int that may be missing). Request bodies (<see cref="IHasExample"/>) say what they
+    /// require through their validation attributes instead; the framework's problem types are left as they are.
+    /// </summary>
+    private sealed class ResponseRequiredProperties(IOptions<JsonOptions> json) : ISchemaFilter
+    {
+        public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+        {
+            if (schema is not OpenApiSchema { Properties: { Count: > 0 } properties } target || context.MemberInfo is not null
+                || typeof(IHasExample).IsAssignableFrom(context.Type) || context.Type.Namespace?.StartsWith("Store.", StringComparison.Ordinal) != true)
+                return;
+            var naming = json.Value.SerializerOptions.PropertyNamingPolicy;
+            var nullability = new NullabilityInfoContext();
+            foreach (var property in context.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                var name = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? naming?.ConvertName(property.Name) ?? property.Name;
+                var present = property.PropertyType.IsValueType
+                    ? Nullable.GetUnderlyingType(property.PropertyType) is null
+                    : nullability.Create(property).ReadState == NullabilityState.NotNull;
+                if (present && properties.ContainsKey(name))
+                {
+                    target.Required ??= new HashSet<string>();
+                    target.Required.Add(name);
+                }
             }
         }
     }

@@ -31,10 +31,10 @@ public sealed class GeneratedClientTests(Suite suite) : IClassFixture<Suite>
         var item = await new ItemsClient(asAdmin).CreateItemAsync(new ItemCreate { Name = "Generated lamp", Price = 12.5, Stock = 3 });
         using var asUser = Authorized(userToken.Access_token!);
         var shop = new ItemsClient(asUser);
-        var placed = await shop.PurchaseItemAsync(item.Id!.Value, new PurchaseRequest { Quantity = 2 });
-        var order = await shop.GetOrderAsync(placed.Id!.Value);
+        var placed = await shop.PurchaseItemAsync(item.Id, new PurchaseRequest { Quantity = 2 });
+        var order = await shop.GetOrderAsync(placed.Id);
         var tooMany = await Assert.ThrowsAsync<Store.Client.Items.ApiException<Store.Client.Items.ProblemDetails>>(
-            () => shop.PurchaseItemAsync(item.Id!.Value, new PurchaseRequest { Quantity = 2 }));
+            () => shop.PurchaseItemAsync(item.Id, new PurchaseRequest { Quantity = 2 }));
 
         Assert.Equal(username, registered.Username);
         Assert.Equal("bearer", userToken.Token_type, ignoreCase: true);

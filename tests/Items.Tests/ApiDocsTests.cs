@@ -125,6 +125,13 @@ public sealed class ApiDocsTests(ItemsApi api) : IClassFixture<ItemsApi>
         Assert.Equal("/", document.GetProperty("servers")[0].GetProperty("url").GetString());
         Assert.All(document.GetProperty("tags").EnumerateArray(), tag => Assert.False(string.IsNullOrWhiteSpace(tag.GetProperty("description").GetString())));
         Assert.Equal(["Items", "Operations", "Orders"], document.GetProperty("tags").EnumerateArray().Select(t => t.GetProperty("name").GetString()).Order());
+        // An answer's properties that are always there are required (a generated client types them as present); a nullable one is not.
+        var item = document.GetProperty("components").GetProperty("schemas").GetProperty("Store.Items.Catalog.ItemResponse");
+        var required = item.GetProperty("required").EnumerateArray().Select(r => r.GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "id", "name", "price", "stock", "tags", "created_at", "updated_at" }, required);
+        Assert.DoesNotContain("tax", required);
+        Assert.False(item.GetProperty("properties").GetProperty("name").TryGetProperty("nullable", out _));
+        Assert.True(item.GetProperty("properties").GetProperty("tax").GetProperty("nullable").GetBoolean());
     }
 
     private async Task<JsonElement> LoadDocumentAsync()
