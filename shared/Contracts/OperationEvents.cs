@@ -1,6 +1,4 @@
 namespace Store.Contracts;
 
 /// <summary>An admin moved the messages of <c>Queue</c>'s _error queue back to it, to be consumed again.</summary>
-public sealed record ErrorMessagesReplayed(
-    Guid EventId, DateTimeOffset OccurredAt, string? CorrelationId, int? ActorId, string? ActorName,
-    string Queue, int Count) : IIntegrationEvent;
+public sealed record ErrorMessagesReplayed(string Queue, int Count) : IntegrationEvent;

@@ -1,13 +1,7 @@
 namespace Store.Contracts;
 
-public sealed record UserRegistered(
-    Guid EventId, DateTimeOffset OccurredAt, string? CorrelationId, int? ActorId, string? ActorName,
-    int UserId, string Username, string Email, string? FullName) : IIntegrationEvent;
+public sealed record UserRegistered(int UserId, string Username, string Email, string? FullName) : IntegrationEvent;
 
-public sealed record UserDeleted(
-    Guid EventId, DateTimeOffset OccurredAt, string? CorrelationId, int? ActorId, string? ActorName,
-    int UserId, string Username) : IIntegrationEvent;
+public sealed record UserDeleted(int UserId, string Username) : IntegrationEvent;
 
-public sealed record UserSettingsChanged(
-    Guid EventId, DateTimeOffset OccurredAt, string? CorrelationId, int? ActorId, string? ActorName,
-    int UserId, bool EmailNotifications) : IIntegrationEvent;
+public sealed record UserSettingsChanged(int UserId, bool EmailNotifications) : IntegrationEvent;

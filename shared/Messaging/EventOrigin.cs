@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Store.Contracts;
 using Store.ServiceDefaults;
 
 namespace Store.Messaging;
@@ -29,6 +30,20 @@ public sealed record EventOrigin(Guid EventId, DateTimeOffset OccurredAt, string
     /// </summary>
     public static ValueTask<EventOrigin?> BindAsync(HttpContext http) =>
         ValueTask.FromResult<EventOrigin?>(Of(http, http.RequestServices.GetRequiredService<TimeProvider>()));
+
+    /// <summary>
+    /// <paramref name="message"/> with this origin as its envelope: publishers build an event from
+    /// its own fields and stamp it, <c>origin.Stamp(new ItemDeleted(id, name))</c>.
+    /// </summary>
+    public TEvent Stamp<TEvent>(TEvent message) where TEvent : IntegrationEvent =>
+        (TEvent)((IntegrationEvent)message with
+        {
+            EventId = EventId,
+            OccurredAt = OccurredAt,
+            CorrelationId = CorrelationId,
+            ActorId = ActorId,
+            ActorName = ActorName,
+        });
 
     /// <summary>The origin of an event no request caused (work at start-up): no correlation id, no actor.</summary>
     public static EventOrigin WithoutRequest(TimeProvider clock) => new(

@@ -99,7 +99,7 @@ public static class Outbox
     /// this row is inserted, so that row ids follow commit order for the key.
     /// </summary>
     public static OutboxMessage AddToOutbox<TEvent>(this DbContext db, TEvent message, string? orderingKey = null)
-        where TEvent : class, IIntegrationEvent
+        where TEvent : IntegrationEvent
     {
         var row = Row(message, orderingKey);
         db.Set<OutboxMessage>().Add(row);
@@ -111,7 +111,7 @@ public static class Outbox
     /// same statement or transaction as the change it announces), with the same rules as <see cref="AddToOutbox"/>.
     /// </summary>
     public static OutboxMessage Row<TEvent>(TEvent message, string? orderingKey = null)
-        where TEvent : class, IIntegrationEvent => new()
+        where TEvent : IntegrationEvent => new()
         {
             MessageId = message.EventId,
             MessageType = TypeNames.GetOrAdd(typeof(TEvent), type => $"{type.FullName}, {type.Assembly.GetName().Name}"),

@@ -156,8 +156,7 @@ public static partial class QueueOperations
         try
         {
             using var publishTimeout = new CancellationTokenSource(ReplayBudget);
-            await bus.Publish(new ErrorMessagesReplayed(
-                origin.EventId, origin.OccurredAt, origin.CorrelationId, origin.ActorId, origin.ActorName, queue, replayed), context =>
+            await bus.Publish(origin.Stamp(new ErrorMessagesReplayed(queue, replayed)), context =>
             {
                 context.MessageId = origin.EventId;
                 context.Headers.Set(RequestIdMiddleware.HeaderName, origin.CorrelationId);

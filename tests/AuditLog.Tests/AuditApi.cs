@@ -38,8 +38,8 @@ public sealed class AuditApi() : ServiceFactory<AuditDb>("audit")
         Eventually.GetAsync(() => EntriesOfAsync(actorId), entries => entries.Count >= count,
             timeout ?? TimeSpan.FromSeconds(30), $"{count} audit entries of actor {actorId}");
 
-    public static ItemCreated ItemCreated(int actorId, int itemId, string? correlationId = null) => new(
-        Guid.CreateVersion7(), DateTimeOffset.UtcNow, correlationId, actorId, "admin", itemId, "Teapot", null, 10m, null, ["tea"], 3);
+    public static ItemCreated ItemCreated(int actorId, int itemId, string? correlationId = null) =>
+        new ItemCreated(itemId, "Teapot", null, 10m, null, ["tea"], 3).Sent(actorId, "admin", correlationId);
 
     public static AuditEntryResponse[] Read(string json) => JsonSerializer.Deserialize<AuditEntryResponse[]>(json, Json)!;
 

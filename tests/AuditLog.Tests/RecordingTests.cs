@@ -22,16 +22,16 @@ public sealed class RecordingTests(AuditApi api) : IClassFixture<AuditApi>, IAsy
     {
         var actor = AuditApi.NewActorId();
         var now = DateTimeOffset.UtcNow;
-        IIntegrationEvent[] events =
+        IntegrationEvent[] events =
         [
-            new UserRegistered(Guid.CreateVersion7(), now, "req-1", actor, "alice", 41, "alice", "alice@example.com", "Alice"),
-            new UserSettingsChanged(Guid.CreateVersion7(), now, "req-2", actor, "alice", 41, false),
-            new UserDeleted(Guid.CreateVersion7(), now, "req-3", actor, "alice", 41, "alice"),
+            new UserRegistered(41, "alice", "alice@example.com", "Alice").Sent(actor, "alice", "req-1", now),
+            new UserSettingsChanged(41, false).Sent(actor, "alice", "req-2", now),
+            new UserDeleted(41, "alice").Sent(actor, "alice", "req-3", now),
             AuditApi.ItemCreated(actor, 7, "req-4"),
-            new ItemUpdated(Guid.CreateVersion7(), now, "req-5", actor, "admin", 7, "Teapot", null, 12m, null, [], 3, ["price"]),
-            new ItemDeleted(Guid.CreateVersion7(), now, "req-6", actor, "admin", 7, "Teapot"),
-            new OrderPlaced(Guid.CreateVersion7(), now, "req-7", actor, "alice", 99, 7, "Teapot", 2, 10m, 20m, actor, "alice", "alice@example.com"),
-            new ErrorMessagesReplayed(Guid.CreateVersion7(), now, "req-8", actor, "admin", "notifications", 3),
+            new ItemUpdated(7, "Teapot", null, 12m, null, [], 3, ["price"]).Sent(actor, "admin", "req-5", now),
+            new ItemDeleted(7, "Teapot").Sent(actor, "admin", "req-6", now),
+            new OrderPlaced(99, 7, "Teapot", 2, 10m, 20m, actor, "alice", "alice@example.com").Sent(actor, "alice", "req-7", now),
+            new ErrorMessagesReplayed("notifications", 3).Sent(actor, "admin", "req-8", now),
         ];
         foreach (var e in events)
             await _publisher.PublishAsync(e, e.EventId);

@@ -17,8 +17,8 @@ public sealed class OpsPageTests(Suite suite) : IClassFixture<Suite>
     public async Task An_admin_sees_the_suite_follows_a_purchase_and_replays_an_error_queue_on_the_ops_page()
     {
         // A message that failed for good earlier: an item's creation the audit log never recorded.
-        var lost = new ItemCreated(Guid.CreateVersion7(), DateTimeOffset.UtcNow, $"ops-lost-{Guid.NewGuid():N}", 1, "admin",
-            Random.Shared.Next(1_000_000, int.MaxValue), "Replayed lamp", null, 5m, null, [], 1);
+        var lost = new ItemCreated(Random.Shared.Next(1_000_000, int.MaxValue), "Replayed lamp", null, 5m, null, [], 1)
+            .Sent(1, "admin", $"ops-lost-{Guid.NewGuid():N}");
         await using (var publisher = await EventPublisher.StartAsync(suite.Vhost.Name))
             await publisher.SendToQueueAsync(lost, lost.EventId, "audit-log_error", lost.CorrelationId);
 

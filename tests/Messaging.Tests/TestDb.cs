@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Store.Contracts;
+using Store.Testing;
 
 namespace Store.Messaging.Tests;
 
@@ -38,10 +39,8 @@ public sealed class NoteCopy
 }
 
 /// <summary>The event the test service publishes: note <see cref="Sequence"/> of stream <see cref="Key"/> was written.</summary>
-public sealed record NoteWritten(
-    Guid EventId, DateTimeOffset OccurredAt, string? CorrelationId, int? ActorId, string? ActorName,
-    int NoteId, string Key, int Sequence) : IIntegrationEvent
+public sealed record NoteWritten(int NoteId, string Key, int Sequence) : IntegrationEvent
 {
     public static NoteWritten For(Note note, string? correlationId = null) =>
-        new(Guid.CreateVersion7(), DateTimeOffset.UtcNow, correlationId, 7, "tester", note.Id, note.Key, note.Sequence);
+        new NoteWritten(note.Id, note.Key, note.Sequence).Sent(7, "tester", correlationId);
 }

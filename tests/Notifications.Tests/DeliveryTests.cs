@@ -43,7 +43,7 @@ public sealed class DeliveryTests(NotificationsApi api) : IClassFixture<Notifica
     {
         var userId = NotificationsApi.NewUserId();
         var email = $"new-{userId}@example.com";
-        var registered = new UserRegistered(Guid.CreateVersion7(), DateTimeOffset.UtcNow, "req-reg", null, null, userId, "carol", email, "Carol King");
+        var registered = new UserRegistered(userId, "carol", email, "Carol King").Sent(correlationId: "req-reg");
 
         await _publisher.PublishAsync(registered, registered.EventId);
 
@@ -78,7 +78,7 @@ public sealed class DeliveryTests(NotificationsApi api) : IClassFixture<Notifica
     {
         var userId = NotificationsApi.NewUserId();
         var email = $"quiet-{userId}@example.com";
-        var optOut = new UserSettingsChanged(Guid.CreateVersion7(), DateTimeOffset.UtcNow, null, userId, "dave", userId, EmailNotifications: false);
+        var optOut = new UserSettingsChanged(userId, EmailNotifications: false).Sent(userId, "dave");
         await _publisher.PublishAsync(optOut, optOut.EventId);
         await Eventually.GetAsync(async () =>
         {
@@ -99,8 +99,8 @@ public sealed class DeliveryTests(NotificationsApi api) : IClassFixture<Notifica
     {
         var userId = NotificationsApi.NewUserId();
         var now = DateTimeOffset.UtcNow;
-        var newer = new UserSettingsChanged(Guid.CreateVersion7(), now, null, userId, "erin", userId, EmailNotifications: true);
-        var older = new UserSettingsChanged(Guid.CreateVersion7(), now.AddMinutes(-1), null, userId, "erin", userId, EmailNotifications: false);
+        var newer = new UserSettingsChanged(userId, EmailNotifications: true).Sent(userId, "erin", at: now);
+        var older = new UserSettingsChanged(userId, EmailNotifications: false).Sent(userId, "erin", at: now.AddMinutes(-1));
 
         using var consumed = new ConsumeWatch(api.Services.GetRequiredService<IBus>());
         await _publisher.PublishAsync(newer, newer.EventId);

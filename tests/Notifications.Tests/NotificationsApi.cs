@@ -61,10 +61,9 @@ public abstract class NotificationsFactory(bool smtpUp) : ServiceFactory<Notific
             rows => rows.Count >= count && rows.All(n => n.Status is not (Notification.Pending or Notification.Sending)),
             TimeSpan.FromSeconds(30), $"{count} final notification(s) of user {userId}");
 
-    public static OrderPlaced OrderPlaced(int userId, string email, string? correlationId = null) => new(
-        Guid.CreateVersion7(), DateTimeOffset.UtcNow, correlationId, userId, "bob",
+    public static OrderPlaced OrderPlaced(int userId, string email, string? correlationId = null) => new OrderPlaced(
         OrderId: Random.Shared.Next(1, 1_000_000), ItemId: 7, ItemName: "Teapot", Quantity: 2, UnitPrice: 12.5m, Total: 25m,
-        UserId: userId, Username: "bob", Email: email);
+        UserId: userId, Username: "bob", Email: email).Sent(userId, "bob", correlationId);
 
     public static NotificationResponse[] Read(string json) => JsonSerializer.Deserialize<NotificationResponse[]>(json, Json)!;
 

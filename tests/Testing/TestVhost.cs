@@ -35,8 +35,8 @@ public sealed class TestVhost : IAsyncDisposable
         var vhost = Uri.EscapeDataString(Name);
         await SendAsync(HttpMethod.Put, $"queues/{vhost}/{StandInQueue}",
             """{"durable":true,"auto_delete":false,"arguments":{"x-max-length":1000}}""");
-        var events = typeof(Store.Contracts.IIntegrationEvent).Assembly.GetExportedTypes()
-            .Where(type => type is { IsClass: true, IsAbstract: false } && typeof(Store.Contracts.IIntegrationEvent).IsAssignableFrom(type));
+        var events = typeof(Store.Contracts.IntegrationEvent).Assembly.GetExportedTypes()
+            .Where(type => type is { IsClass: true, IsAbstract: false } && type.IsAssignableTo(typeof(Store.Contracts.IntegrationEvent)));
         foreach (var type in events)
         {
             // MassTransit's name for the event's exchange, declared as it declares it (fanout, durable).

@@ -47,11 +47,11 @@ public sealed class AuditConsumer(AuditWriter writer, TimeProvider clock) :
         RecordAsync(context, "replayed", "queue", context.Message.Queue);
 
     private Task RecordAsync<TEvent>(ConsumeContext<TEvent> context, string action, string resourceType, int resourceId)
-        where TEvent : class, IIntegrationEvent =>
+        where TEvent : IntegrationEvent =>
         RecordAsync(context, action, resourceType, resourceId.ToString(CultureInfo.InvariantCulture));
 
     private Task RecordAsync<TEvent>(ConsumeContext<TEvent> context, string action, string resourceType, string resourceId)
-        where TEvent : class, IIntegrationEvent
+        where TEvent : IntegrationEvent
     {
         var message = context.Message;
         return writer.RecordAsync(new AuditEntry

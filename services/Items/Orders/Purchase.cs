@@ -43,9 +43,8 @@ public static class Purchase
         ItemsDb db, CurrentUser buyer, int itemId, int quantity, string? idempotencyKey, EventOrigin origin, CancellationToken cancellationToken)
     {
         // Its order id, item name and prices are filled in by the statement.
-        var placedEvent = Outbox.Row(new OrderPlaced(
-            origin.EventId, origin.OccurredAt, origin.CorrelationId, origin.ActorId, origin.ActorName,
-            0, itemId, "", quantity, 0m, 0m, buyer.Id, buyer.Name, buyer.Email), Item.EventKey(itemId));
+        var placedEvent = Outbox.Row(origin.Stamp(new OrderPlaced(
+            0, itemId, "", quantity, 0m, 0m, buyer.Id, buyer.Name, buyer.Email)), Item.EventKey(itemId));
 
         if (idempotencyKey is null)
         {

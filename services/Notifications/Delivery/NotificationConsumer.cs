@@ -36,7 +36,7 @@ public sealed class NotificationConsumer(NotificationDispatcher dispatcher, IOpt
     }
 
     private Task DispatchAsync<TEvent>(ConsumeContext<TEvent> context, int userId, string? recipient, string subject, string body)
-        where TEvent : class, IIntegrationEvent
+        where TEvent : IntegrationEvent
     {
         var message = context.Message;
         return dispatcher.DispatchAsync(new NotificationRequest(

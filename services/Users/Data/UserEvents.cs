@@ -9,13 +9,13 @@ internal static class UserEvents
     /// <summary>A user's events are published in the order they were committed.</summary>
     public static string Key(int userId) => $"user:{userId}";
 
-    public static UserRegistered Registered(User user, EventOrigin origin) => new(
-        origin.EventId, origin.OccurredAt, origin.CorrelationId, origin.ActorId ?? user.Id, origin.ActorName ?? user.Username,
-        user.Id, user.Username, user.Email, user.FullName);
+    /// <summary>Without a signed-in actor (a sign-up, the first admin), the new user is the actor.</summary>
+    public static UserRegistered Registered(User user, EventOrigin origin) =>
+        (origin with { ActorId = origin.ActorId ?? user.Id, ActorName = origin.ActorName ?? user.Username })
+        .Stamp(new UserRegistered(user.Id, user.Username, user.Email, user.FullName));
 
-    public static UserDeleted Deleted(User user, EventOrigin origin) => new(
-        origin.EventId, origin.OccurredAt, origin.CorrelationId, origin.ActorId, origin.ActorName, user.Id, user.Username);
+    public static UserDeleted Deleted(User user, EventOrigin origin) => origin.Stamp(new UserDeleted(user.Id, user.Username));
 
-    public static UserSettingsChanged SettingsChanged(User user, EventOrigin origin) => new(
-        origin.EventId, origin.OccurredAt, origin.CorrelationId, origin.ActorId, origin.ActorName, user.Id, user.EmailNotifications);
+    public static UserSettingsChanged SettingsChanged(User user, EventOrigin origin) =>
+        origin.Stamp(new UserSettingsChanged(user.Id, user.EmailNotifications));
 }
