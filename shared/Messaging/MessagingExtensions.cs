@@ -1,10 +1,10 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Store.ServiceDefaults;
 
 namespace Store.Messaging;
@@ -13,8 +13,9 @@ public static class MessagingExtensions
 {
     /// <summary>
     /// MassTransit on RabbitMQ (settings <c>RabbitMq:*</c>): publisher confirms, durable queues named
-    /// in kebab-case after their consumers, consumer retries with exponential backoff and then the
-    /// queue's <c>_error</c> queue, and the bus in <c>/health/ready</c>. A service that publishes
+    /// in kebab-case after their consumers, and the bus in <c>/health/ready</c>. Each consumer's
+    /// retries and queue are its <c>ConsumerDefinition</c>'s (most retry with
+    /// <see cref="RabbitMqOptions.ConfigureRetry"/>, then go to the queue's <c>_error</c> queue). A service that publishes
     /// adds <see cref="AddOutboxRelay{TDb}"/> too. With <paramref name="consumers"/>, <c>/health/live</c> fails
     /// once a receive endpoint has not consumed for <c>RabbitMq:StuckEndpointTimeout</c> (<see cref="StuckEndpointCheck"/>),
     /// unless <paramref name="consumingIsLiveness"/> is false.
@@ -30,12 +31,10 @@ public static class MessagingExtensions
         this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator>? consumers = null,
         bool consumingIsLiveness = true)
     {
-        var rabbitMqSection = builder.Configuration.GetSection(RabbitMqOptions.Section);
-        var rabbitMq = rabbitMqSection.Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-        // The same settings for what reads them later (the stuck-endpoint check, a consumer's retry count).
-        builder.Services.Configure<RabbitMqOptions>(rabbitMqSection);
+        builder.Services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        QueueOperations.AddManagementClient(builder.Services, rabbitMq);
+        QueueOperations.AddManagementClient(builder.Services);
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -48,14 +47,16 @@ public static class MessagingExtensions
                 health.MinimalFailureStatus = HealthStatus.Degraded;
                 health.Tags.Add(Health.Ready);
             });
-            bus.AddConfigureEndpointsCallback((_, endpoint) =>
+            // Every queue's defaults; a consumer's definition, which MassTransit applies after these
+            // callbacks, may set its own (the items cache's per-instance queue is not durable).
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
                 {
                     queue.Durable = true;
                     queue.AutoDelete = false;
                     // Replicated across a RabbitMQ cluster's nodes (infra/k8s/README.md).
-                    if (rabbitMq.QuorumQueues)
+                    if (context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.QuorumQueues)
                         queue.SetQuorumQueue();
                 }
             });
@@ -63,6 +64,7 @@ public static class MessagingExtensions
 
             bus.UsingRabbitMq((context, broker) =>
             {
+                var rabbitMq = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                 broker.Host(rabbitMq.Host, rabbitMq.Port, rabbitMq.VirtualHost, host =>
                 {
                     host.Username(rabbitMq.Username);
@@ -71,9 +73,6 @@ public static class MessagingExtensions
                 });
                 broker.PrefetchCount = rabbitMq.PrefetchCount;
                 broker.ConcurrentMessageLimit = rabbitMq.ConcurrentMessageLimit;
-                // In-memory retries first; when they are used up, MassTransit moves the message to <queue>_error.
-                broker.UseMessageRetry(retry => retry.Exponential(
-                    rabbitMq.RetryLimit, rabbitMq.RetryMinInterval, rabbitMq.RetryMaxInterval, rabbitMq.RetryMinInterval));
                 broker.ConfigureEndpoints(context);
             });
         });
@@ -98,7 +97,8 @@ public static class MessagingExtensions
     public static WebApplicationBuilder AddOutboxRelay<TDb>(this WebApplicationBuilder builder)
         where TDb : DbContext
     {
-        builder.Services.Configure<OutboxOptions>(builder.Configuration.GetSection(OutboxOptions.Section));
+        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<OutboxSignal<TDb>>();
         builder.Services.AddSingleton<OutboxCommitInterceptor<TDb>>();
         builder.Services.ConfigureDbContext<TDb>((services, options) =>

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using MassTransit;
+
 namespace Store.Messaging;
 
 /// <summary>Settings of the <c>RabbitMq</c> configuration section: the broker, and how consumers take and retry messages.</summary>
@@ -18,9 +21,11 @@ public sealed class RabbitMqOptions
     public string? ManagementUrl { get; set; }
 
     /// <summary>How many unacknowledged messages the broker hands each consumer queue at once.</summary>
+    [Range(1, ushort.MaxValue)]
     public ushort PrefetchCount { get; set; } = 16;
 
     /// <summary>How many messages of one queue are handled at the same time.</summary>
+    [Range(1, int.MaxValue)]
     public int ConcurrentMessageLimit { get; set; } = 8;
 
     /// <summary>
@@ -29,11 +34,23 @@ public sealed class RabbitMqOptions
     /// </summary>
     public bool QuorumQueues { get; set; }
 
-    /// <summary>Retries of a failing consumer, with exponential backoff, before the message goes to the queue's <c>_error</c> queue.</summary>
+    /// <summary>
+    /// Retries of a failing consumer, with exponential backoff, before the message goes to the
+    /// queue's <c>_error</c> queue: the policy of the consumers whose definitions apply <see cref="ConfigureRetry"/>.
+    /// </summary>
+    [Range(0, 100)]
     public int RetryLimit { get; set; } = 5;
 
     public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <see cref="RetryLimit"/> retries in memory, the pause growing from <see cref="RetryMinInterval"/>
+    /// to <see cref="RetryMaxInterval"/>; when they are used up, MassTransit moves the message to the
+    /// queue's <c>_error</c> queue. For a consumer definition: <c>consumer.UseMessageRetry(rabbitMq.ConfigureRetry)</c>.
+    /// </summary>
+    public void ConfigureRetry(IRetryConfigurator retry) =>
+        retry.Exponential(RetryLimit, RetryMinInterval, RetryMaxInterval, RetryMinInterval);
 
     /// <summary>
     /// How long a consumer's receive endpoint may go without consuming (not healthy) before
@@ -51,6 +68,7 @@ public sealed class OutboxOptions
     public const string Section = "Outbox";
 
     /// <summary>How many rows one relay round claims and publishes.</summary>
+    [Range(1, 10_000)]
     public int BatchSize { get; set; } = 500;
 
     /// <summary>
@@ -71,6 +89,7 @@ public sealed class OutboxOptions
     /// After this many attempts an event that waits (returned by the broker, or unreadable here)
     /// makes the outbox's health check degraded; it is still tried, every RetryMaxDelay.
     /// </summary>
+    [Range(1, int.MaxValue)]
     public int StuckAfterAttempts { get; set; } = 10;
 
     /// <summary>
@@ -84,5 +103,6 @@ public sealed class OutboxOptions
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The most rows one delete removes; a prune runs as many as it needs.</summary>
+    [Range(1, 1_000_000)]
     public int PruneBatchSize { get; set; } = 10_000;
 }

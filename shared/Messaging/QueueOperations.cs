@@ -34,11 +34,12 @@ public static partial class QueueOperations
     private static readonly string[] FaultHeaderPrefixes = ["MT-Fault-", "MT-Reason", "MT-Host-"];
 
     /// <summary>The management API's client, with the broker's user (<see cref="RabbitMqOptions.ManagementUrl"/>).</summary>
-    internal static void AddManagementClient(IServiceCollection services, RabbitMqOptions rabbitMq)
+    internal static void AddManagementClient(IServiceCollection services)
     {
-        var address = rabbitMq.ManagementUrl is { Length: > 0 } url ? url : $"http://{rabbitMq.Host}:15672/";
-        services.AddHttpClient(ManagementClient, client =>
+        services.AddHttpClient(ManagementClient, (services, client) =>
         {
+            var rabbitMq = services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+            var address = rabbitMq.ManagementUrl is { Length: > 0 } url ? url : $"http://{rabbitMq.Host}:15672/";
             client.BaseAddress = new Uri(address.EndsWith('/') ? $"{address}api/" : $"{address}/api/");
             client.Timeout = TimeSpan.FromSeconds(5);
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",

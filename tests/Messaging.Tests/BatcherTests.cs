@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Store.Testing;
 
 namespace Store.Messaging.Tests;
@@ -67,6 +68,10 @@ public sealed class NoteCopier(NoteCopies copies, ConsumerLog log) : IConsumer<N
     }
 }
 
+/// <summary>The copier's queue, with the services' retry policy (<c>RabbitMq:Retry*</c>).</summary>
+public sealed class NoteCopierDefinition(IOptions<RabbitMqOptions> rabbitMq)
+    : RetryingConsumerDefinition<NoteCopier>("note-copier", rabbitMq);
+
 /// <summary>
 /// Consumers that write in batches (<see cref="Batcher{TItem}"/>) keep the guarantees of one message
 /// at a time, against the real PostgreSQL and RabbitMQ: a duplicate inside a batch has one effect, a
@@ -81,7 +86,7 @@ public sealed class BatcherTests(MessagingServers servers) : IClassFixture<Messa
     public async Task InitializeAsync() =>
         _service = await servers.StartServiceAsync(
             publish: false,
-            consumers: bus => bus.AddConsumer<NoteCopier>(),
+            consumers: bus => bus.AddConsumer<NoteCopier, NoteCopierDefinition>(),
             services: services => services.AddSingleton(_log).AddSingleton<NoteCopies>(),
             settings: new Dictionary<string, string>
             {

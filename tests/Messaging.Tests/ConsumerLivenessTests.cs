@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Store.ServiceDefaults;
@@ -21,7 +22,7 @@ public sealed class ConsumerLivenessTests(MessagingServers servers) : IClassFixt
         await using var service = await servers.StartServiceAsync(
             rabbitMqPort: proxy.Port,
             publish: false,
-            consumers: bus => bus.AddConsumer<NoteCopier>(),
+            consumers: bus => bus.AddConsumer<NoteCopier, NoteCopierDefinition>(),
             services: services => services.AddSingleton(new ConsumerLog()),
             settings: new Dictionary<string, string> { ["RabbitMq:StuckEndpointTimeout"] = StuckEndpointTimeout.ToString() });
         var health = service.Services.GetRequiredService<HealthCheckService>();

@@ -27,20 +27,29 @@ public sealed class ItemCacheEvictor(ItemCache cache) : IConsumer<ItemUpdated>, 
         return Task.CompletedTask;
     }
 
-    /// <summary>Registers the evictor on a per-instance queue: non-durable, deleted when the instance disconnects.</summary>
-    public static void Register(IBusRegistrationConfigurator bus)
+    /// <summary>Registers the evictor on its per-instance queue (<see cref="ItemCacheEvictorDefinition"/>).</summary>
+    public static void Register(IBusRegistrationConfigurator bus) =>
+        bus.AddConsumer<ItemCacheEvictor, ItemCacheEvictorDefinition>();
+}
+
+/// <summary>
+/// The evictor's queue: one per instance, named after it, not durable and deleted when the instance
+/// disconnects (an eviction matters only to the instance that is running). No retries: evicting
+/// cannot fail.
+/// </summary>
+public sealed class ItemCacheEvictorDefinition : ConsumerDefinition<ItemCacheEvictor>
+{
+    public ItemCacheEvictorDefinition() => EndpointName = $"items-cache-{Guid.NewGuid():N}";
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ItemCacheEvictor> consumerConfigurator, IRegistrationContext context)
     {
-        var queue = $"items-cache-{Guid.NewGuid():N}";
-        bus.AddConsumer<ItemCacheEvictor>().Endpoint(endpoint => endpoint.Name = queue);
-        // Runs after the shared callback that makes every queue durable: this one is not.
-        bus.AddConfigureEndpointsCallback((name, endpoint) =>
+        // MassTransit applies a definition after the callbacks that give every queue its defaults.
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
         {
-            if (name == queue && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
-            {
-                rabbit.Durable = false;
-                rabbit.AutoDelete = true;
-                rabbit.SetQueueArgument("x-queue-type", "classic");
-            }
-        });
+            rabbit.Durable = false;
+            rabbit.AutoDelete = true;
+            rabbit.SetQueueArgument("x-queue-type", "classic");
+        }
     }
 }

@@ -43,29 +43,30 @@ public sealed class NotificationConsumer(NotificationDispatcher dispatcher, IOpt
             message.EventId, userId, recipient, subject, body,
             message.CorrelationId ?? context.Headers.Get<string>(RequestIdMiddleware.HeaderName),
             Redelivered: context.ReceiveContext.Redelivered,
+            // The limit this consumer's definition retries with.
             LastAttempt: context.GetRetryAttempt() >= rabbitMq.Value.RetryLimit), context.CancellationToken);
     }
 }
 
-/// <summary>The notifications queue: one durable queue, "notifications", bound to the three events' exchanges.</summary>
-public sealed class NotificationConsumerDefinition : ConsumerDefinition<NotificationConsumer>
-{
-    public NotificationConsumerDefinition() => EndpointName = "notifications";
-}
+/// <summary>
+/// The notifications queue: one durable queue, "notifications", bound to the three events'
+/// exchanges. An SMTP server that is down for a minute or two is waited out
+/// (<c>RabbitMq:Retry*</c>, appsettings.json: 5 retries from 1 s up to 1 min) before the message
+/// goes to notifications_error.
+/// </summary>
+public sealed class NotificationConsumerDefinition(IOptions<RabbitMqOptions> rabbitMq)
+    : RetryingConsumerDefinition<NotificationConsumer>("notifications", rabbitMq);
 
-/// <summary>The notifications queue also carries users' e-mail choices, for <see cref="PreferenceConsumer"/>.</summary>
-public sealed class PreferenceConsumerDefinition : ConsumerDefinition<PreferenceConsumer>
-{
-    public PreferenceConsumerDefinition() => EndpointName = "notifications";
-}
+/// <summary>
+/// The notifications queue also carries users' e-mail choices, for <see cref="PreferenceConsumer"/>,
+/// with the same retries (each consumer's own: a retry of one never runs the other again).
+/// </summary>
+public sealed class PreferenceConsumerDefinition(IOptions<RabbitMqOptions> rabbitMq)
+    : RetryingConsumerDefinition<PreferenceConsumer>("notifications", rabbitMq);
 
 public static class NotificationDelivery
 {
-    /// <summary>
-    /// Registers the consumer. Its retries are the <c>RabbitMq:Retry*</c> settings (appsettings.json:
-    /// 5 retries from 1 s up to 1 min): an SMTP server that is down for a minute or two is waited out
-    /// before the message goes to notifications_error.
-    /// </summary>
+    /// <summary>Registers the consumers, with their queue and retries (<see cref="NotificationConsumerDefinition"/>).</summary>
     public static void AddConsumers(IBusRegistrationConfigurator bus)
     {
         bus.AddSingleton<NotificationDispatcher>();
