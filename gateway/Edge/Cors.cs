@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
 using Store.ServiceDefaults;
 
 namespace Store.Gateway.Edge;
@@ -13,19 +14,18 @@ namespace Store.Gateway.Edge;
 /// </summary>
 public static class Cors
 {
-    public const string Section = "Cors";
-
     /// <summary>The policy of the token endpoint's route: the allowed origins and the services' /docs origins.</summary>
     public const string TokenPolicy = "token";
 
-    public static IServiceCollection AddConfiguredCors(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddConfiguredCors(this IServiceCollection services)
     {
-        var origins = configuration.GetSection($"{Section}:AllowedOrigins").Get<string[]>() ?? [];
-        var docsOrigins = configuration.GetSection($"{Section}:DocsOrigins").Get<string[]>() ?? [];
-        services.AddCors(options =>
+        services.AddOptions<CorsOriginOptions>().BindConfiguration(CorsOriginOptions.Section);
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<CorsOriginOptions>>((options, origins) =>
         {
-            options.AddDefaultPolicy(policy => Allow(policy, origins));
-            options.AddPolicy(TokenPolicy, policy => Allow(policy, [.. origins, .. docsOrigins]));
+            var allowed = origins.Value.AllowedOrigins;
+            options.AddDefaultPolicy(policy => Allow(policy, allowed));
+            options.AddPolicy(TokenPolicy, policy => Allow(policy, [.. allowed, .. origins.Value.DocsOrigins]));
         });
         return services;
     }

@@ -11,9 +11,9 @@ public static class EdgePolicies
 {
     public static WebApplicationBuilder AddEdgePolicies(this WebApplicationBuilder builder)
     {
-        RequestBodyCap.SetLimit(builder);
-        builder.Services.AddClientRateLimits(builder.Configuration);
-        builder.Services.AddConfiguredCors(builder.Configuration);
+        RequestBodyCap.SetLimit(builder.Services);
+        builder.Services.AddClientRateLimits();
+        builder.Services.AddConfiguredCors();
         builder.Services.AddResponseCompression(options =>
             options.MimeTypes = ResponseCompressionDefaults.MimeTypes.Append("application/problem+json"));
         return builder;

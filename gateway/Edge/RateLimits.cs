@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Store.ServiceDefaults;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Store.Gateway.Edge;
 
 /// <summary>
-/// Fixed-window limits per client address, from the <c>RateLimits</c> section: <c>PerClient</c> on
+/// Fixed-window limits per client address, from the <c>RateLimits</c> section (<see cref="ClientRateLimitOptions"/>): <c>PerClient</c> on
 /// every request, and the stricter <c>Token</c> on the routes that name the <see cref="TokenPolicy"/>
 /// (POST /api/auth/token, where passwords are guessed). Over a limit the answer is 429 with
 /// <c>Retry-After</c>. The gateway's own probes (<c>/health/live</c>, <c>/health/ready</c>) are never
@@ -15,16 +16,19 @@ namespace Store.Gateway.Edge;
 /// </summary>
 public static class RateLimits
 {
-    public const string Section = "RateLimits";
     public const string TokenPolicy = "token";
 
-    public static IServiceCollection AddClientRateLimits(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddClientRateLimits(this IServiceCollection services)
     {
-        var perClient = Read(configuration, "PerClient");
-        var token = Read(configuration, "Token");
-        services.AddRateLimiter(options =>
+        services.AddOptions<ClientRateLimitOptions>().BindConfiguration(ClientRateLimitOptions.Section)
+            .Validate(limits => ClientRateLimitOptions.IsValid(limits.PerClient), ClientRateLimitOptions.Problem("PerClient"))
+            .Validate(limits => ClientRateLimitOptions.IsValid(limits.Token), ClientRateLimitOptions.Problem("Token"))
+            .ValidateOnStart();
+        services.AddRateLimiter(options => options.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ClientRateLimitOptions>>((options, limits) =>
         {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            var perClient = limits.Value.PerClient;
+            var token = limits.Value.Token;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 context.Request.Path.Equals(Store.ServiceDefaults.Health.LivePath, StringComparison.OrdinalIgnoreCase)
                 || context.Request.Path.Equals(Store.ServiceDefaults.Health.ReadyPath, StringComparison.OrdinalIgnoreCase)
@@ -38,14 +42,6 @@ public static class RateLimits
 
     /// <summary>The client's address: the connection's, or the forwarded one when forwarded headers are enabled.</summary>
     private static string ClientOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-
-    private static FixedWindowRateLimiterOptions Read(IConfiguration configuration, string name)
-    {
-        var options = configuration.GetSection($"{Section}:{name}").Get<FixedWindowRateLimiterOptions>();
-        if (options is null || options.PermitLimit <= 0 || options.Window <= TimeSpan.Zero)
-            throw new InvalidOperationException($"{Section}:{name} needs a PermitLimit > 0 and a Window > 0 (e.g. \"00:01:00\").");
-        return options;
-    }
 
     private static async ValueTask WriteTooManyRequestsAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Store.ServiceDefaults;
 
 namespace Store.Gateway.Edge;
@@ -11,15 +13,12 @@ namespace Store.Gateway.Edge;
 /// </summary>
 public sealed class RequestBodyCap(RequestDelegate next, IProblemDetailsService problems)
 {
-    public const string Setting = "RequestLimits:MaxBodyBytes";
-    private const long DefaultMaxBodyBytes = 1024 * 1024;
-
-    public static void SetLimit(WebApplicationBuilder builder)
+    public static void SetLimit(IServiceCollection services)
     {
-        var maxBodyBytes = builder.Configuration.GetValue(Setting, DefaultMaxBodyBytes);
-        if (maxBodyBytes <= 0)
-            throw new InvalidOperationException($"{Setting} must be a positive number of bytes.");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBodyBytes);
+        services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitOptions>>((kestrel, limits) =>
+            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxBodyBytes);
     }
 
     public Task InvokeAsync(HttpContext context)

@@ -11,7 +11,7 @@ builder.AddMessaging(                                  // MassTransit/RabbitMQ
     consumers: ItemCacheEvictor.Register,               // other instances' writes evict this one's cached items
     consumingIsLiveness: false);                        // a broker outage never restarts it: entries expire anyway
 builder.AddOutboxRelay<ItemsDb>();                      // publishes what ItemsDb's transactions put in its outbox
-builder.Services.AddSingleton<ItemCache>();             // single items served without a database round trip
+ItemCache.Register(builder);                            // single items served without a database round trip (Items:Cache)
 IdempotencyKeyPruner.Register(builder);                 // Idempotency-Key records expire after a day
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Store.ServiceDefaults;
 
 /// <summary>Settings of the <c>Auth</c> configuration section.</summary>
@@ -6,9 +8,11 @@ public sealed class AuthOptions
     public const string Section = "Auth";
 
     /// <summary>The <c>iss</c> every token must carry: the users service.</summary>
+    [Required]
     public string Issuer { get; set; } = "store-users";
 
     /// <summary>The <c>aud</c> every token must carry.</summary>
+    [Required]
     public string Audience { get; set; } = "store-api";
 
     /// <summary>Where the users service publishes its public keys, e.g. http://localhost:5101/.well-known/jwks.json.</summary>

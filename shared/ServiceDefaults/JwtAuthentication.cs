@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -19,43 +19,42 @@ public static class JwtAuthentication
 {
     public static WebApplicationBuilder AddJwtAuthentication(this WebApplicationBuilder builder)
     {
-        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.Section));
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ValidatedTokens>();
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
-        {
-            // Keep the token's own claim names (sub, name, role): no mapping to WS-* URIs.
-            options.MapInboundClaims = false;
-            options.RequireHttpsMetadata = false;
-            options.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidIssuer = auth.Issuer,
-                ValidAudience = auth.Audience,
-                ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
-                NameClaimType = "name",
-                RoleClaimType = "role",
-                ClockSkew = TimeSpan.FromSeconds(30),
-            };
-            if (!string.IsNullOrWhiteSpace(auth.Jwks))
-            {
-                options.TokenValidationParameters.IssuerSigningKeys = new JsonWebKeySet(auth.Jwks).GetSigningKeys();
-            }
-            else if (!string.IsNullOrWhiteSpace(auth.JwksUrl))
-            {
-                options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                    auth.JwksUrl, new JwksRetriever(), new HttpDocumentRetriever { RequireHttps = false })
-                {
-                    AutomaticRefreshInterval = TimeSpan.FromMinutes(10),
-                    RefreshInterval = TimeSpan.FromSeconds(10),
-                };
-            }
-        });
-        // A token's signature is checked once per process, not on every request (ValidatedTokens).
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<ValidatedTokens>((options, tokens) =>
+            .Configure<IOptions<AuthOptions>, ValidatedTokens>((options, authOptions, tokens) =>
             {
+                var auth = authOptions.Value;
+                // Keep the token's own claim names (sub, name, role): no mapping to WS-* URIs.
+                options.MapInboundClaims = false;
+                options.RequireHttpsMetadata = false;
+                options.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = auth.Issuer,
+                    ValidAudience = auth.Audience,
+                    ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+                    NameClaimType = "name",
+                    RoleClaimType = "role",
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+                if (!string.IsNullOrWhiteSpace(auth.Jwks))
+                {
+                    options.TokenValidationParameters.IssuerSigningKeys = new JsonWebKeySet(auth.Jwks).GetSigningKeys();
+                }
+                else if (!string.IsNullOrWhiteSpace(auth.JwksUrl))
+                {
+                    options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                        auth.JwksUrl, new JwksRetriever(), new HttpDocumentRetriever { RequireHttps = false })
+                    {
+                        AutomaticRefreshInterval = TimeSpan.FromMinutes(10),
+                        RefreshInterval = TimeSpan.FromSeconds(10),
+                    };
+                }
+                // A token's signature is checked once per process, not on every request (ValidatedTokens).
                 options.TokenHandlers.Clear();
                 options.TokenHandlers.Add(tokens);
             });

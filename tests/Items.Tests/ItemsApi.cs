@@ -22,7 +22,7 @@ public sealed class ItemsApi() : ServiceFactory<ItemsDb>("items")
         base.ConfigureWebHost(builder);
         // Cached items are served for an hour here, so a test that sees another instance's write
         // saw its event (ItemCacheTests sets a short max age where it tests the max age).
-        builder.UseSetting(ItemCache.MaxAgeSetting, "01:00:00");
+        builder.UseSetting("Items:Cache:MaxAge", "01:00:00");
     }
 
     /// <summary>A user id no other test uses.</summary>

@@ -14,17 +14,18 @@ namespace Store.Items.Catalog;
 /// without a database round trip (nor a database context: one is taken only on a miss). Filled on
 /// read misses; this instance's writes evict the item, and every page, right after they commit;
 /// other instances' changes and deletions evict them through their events (<see cref="ItemCacheEvictor"/>).
-/// No entry is served longer than <see cref="MaxAgeSetting"/> after it was read from the database:
+/// No entry is served longer than <see cref="ItemCacheOptions.MaxAge"/> after it was read from the database:
 /// that bounds how long a purchase made through another instance (whose event this instance does
 /// not consume), an item created there, or a lost eviction can leave what is read here stale.
 /// </summary>
-public sealed class ItemCache(IServiceScopeFactory scopes, IOptions<JsonOptions> json, IConfiguration configuration)
+public sealed class ItemCache(IServiceScopeFactory scopes, IOptions<JsonOptions> json, IOptions<ItemCacheOptions> options)
 {
-    /// <summary>Setting for the most items kept; beyond it misses are served but not kept.</summary>
-    public const string MaxEntriesSetting = "Items:Cache:MaxEntries";
-
-    /// <summary>Setting for how long an entry is served before it is read from the database again.</summary>
-    public const string MaxAgeSetting = "Items:Cache:MaxAge";
+    public static void Register(WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ItemCacheOptions>().BindConfiguration(ItemCacheOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ItemCache>();
+    }
 
     /// <summary>The most pages of the list kept (distinct paging and filters).</summary>
     public const int MaxPages = 1024;
@@ -42,8 +43,8 @@ public sealed class ItemCache(IServiceScopeFactory scopes, IOptions<JsonOptions>
     // Bumped by every eviction: any change of any item may change any page.
     private long _pageGeneration;
     private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
-    private readonly int _maxEntries = configuration.GetValue(MaxEntriesSetting, 100_000);
-    private readonly long _maxAgeMs = (long)configuration.GetValue(MaxAgeSetting, TimeSpan.FromSeconds(5)).TotalMilliseconds;
+    private readonly int _maxEntries = options.Value.MaxEntries;
+    private readonly long _maxAgeMs = (long)options.Value.MaxAge.TotalMilliseconds;
     private int _count;
 
     /// <summary>The item's response JSON, from the cache or else from the database; null if there is no such item.</summary>

@@ -9,7 +9,7 @@ namespace Store.Items.Catalog;
 /// data: the next read reloads the item as committed. Each instance listens on a queue of its own
 /// that goes away with it. OrderPlaced is not consumed: a purchase evicts the item on the instance
 /// that made it, right after its commit, and another instance's copy shows the new stock within
-/// <see cref="ItemCache.MaxAgeSetting"/>; so a purchase costs no third delivery through the broker.
+/// <see cref="ItemCacheOptions.MaxAge"/>; so a purchase costs no third delivery through the broker.
 /// Nor is ItemCreated: a new item is nothing a cache holds stale, and another instance's pages of
 /// the list show it within the same bound.
 /// </summary>

@@ -1,16 +1,19 @@
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Text;
 
 namespace Store.Notifications.Delivery;
 
 /// <summary>Sends e-mail over SMTP (MailKit) when Smtp:Host is configured, otherwise writes it to the log.</summary>
-public sealed partial class EmailSender(SmtpOptions options, ILogger<EmailSender> logger)
+public sealed partial class EmailSender(IOptions<SmtpOptions> smtp, ILogger<EmailSender> logger)
 {
+    private readonly SmtpOptions _options = smtp.Value;
+
     public async Task SendAsync(Email email, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(options.Host))
+        if (string.IsNullOrWhiteSpace(_options.Host))
         {
             LogEmail(logger, email.To, email.Subject, email.Body);
             return;
@@ -22,18 +25,18 @@ public sealed partial class EmailSender(SmtpOptions options, ILogger<EmailSender
             Subject = email.Subject,
             Body = new TextPart(TextFormat.Plain) { Text = email.Body },
         };
-        message.From.Add(MailboxAddress.Parse(options.From));
+        message.From.Add(MailboxAddress.Parse(_options.From));
         message.To.Add(MailboxAddress.Parse(email.To));
 
         // One connection per e-mail: sends are few and seconds apart, and a pooled connection that
         // the server dropped meanwhile would fail the next send. The timeout bounds each network step.
-        using var client = new SmtpClient { Timeout = (int)options.Timeout.TotalMilliseconds };
+        using var client = new SmtpClient { Timeout = (int)_options.Timeout.TotalMilliseconds };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Timeout);
-        var security = options.EnableSsl ? SecureSocketOptions.StartTls : SecureSocketOptions.None;
-        await client.ConnectAsync(options.Host, options.Port, security, timeout.Token);
-        if (!string.IsNullOrEmpty(options.Username))
-            await client.AuthenticateAsync(options.Username, options.Password ?? "", timeout.Token);
+        timeout.CancelAfter(_options.Timeout);
+        var security = _options.EnableSsl ? SecureSocketOptions.StartTls : SecureSocketOptions.None;
+        await client.ConnectAsync(_options.Host, _options.Port, security, timeout.Token);
+        if (!string.IsNullOrEmpty(_options.Username))
+            await client.AuthenticateAsync(_options.Username, _options.Password ?? "", timeout.Token);
         await client.SendAsync(message, timeout.Token);
         await client.DisconnectAsync(quit: true, timeout.Token);
     }

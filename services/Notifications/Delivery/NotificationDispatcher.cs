@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Store.Messaging;
 using Store.Notifications.Data;
 using Store.ServiceDefaults;
@@ -51,14 +52,14 @@ public sealed partial class NotificationDispatcher : IDisposable
     private readonly ConcurrentDictionary<Guid, byte> _sending = new();
 
     public NotificationDispatcher(
-        IServiceScopeFactory scopes, EmailSender sender, SmtpOptions smtp, TimeProvider clock, ILogger<NotificationDispatcher> logger)
+        IServiceScopeFactory scopes, EmailSender sender, IOptions<SmtpOptions> smtp, TimeProvider clock, ILogger<NotificationDispatcher> logger)
     {
         _scopes = scopes;
         _sender = sender;
-        _smtp = smtp;
+        _smtp = smtp.Value;
         _clock = clock;
         _logger = logger;
-        _sends = new SemaphoreSlim(smtp.MaxConcurrentSends);
+        _sends = new SemaphoreSlim(_smtp.MaxConcurrentSends);
         _batcher = new Batcher<NotificationRequest>("notifications", HandleAsync, MaxBatchSize);
         _recorder = new Batcher<Outcome>("notification-outcomes", RecordAsync, MaxBatchSize);
     }

@@ -245,7 +245,7 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
         var other = api.WithWebHostBuilder(host =>
         {
             if (maxAge is not null)
-                host.UseSetting(ItemCache.MaxAgeSetting, maxAge);
+                host.UseSetting("Items:Cache:MaxAge", maxAge);
         });
         foreach (var instance in new[] { api, other })
         {
