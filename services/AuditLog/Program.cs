@@ -7,7 +7,7 @@ using Store.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();                           // JSON, problem details, logging, telemetry, health, docs, JWT
 builder.AddDatabase<AuditDb>("audit");                  // EF Core + Npgsql, migrated at start-up
-builder.AddMessaging(consumers: AuditRecording.AddConsumers); // MassTransit/RabbitMQ: the audit queue, retries, _error
+builder.AddMessaging(consumers: AuditConsumer.Register); // MassTransit/RabbitMQ: the audit queue, retries, _error
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 
 var app = builder.Build();

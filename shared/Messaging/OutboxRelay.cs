@@ -305,9 +305,3 @@ internal sealed partial class OutboxRelay<TDb>(
     [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} outbox messages sent before {Cutoff}")]
     private static partial void LogPruned(ILogger logger, int count, DateTimeOffset cutoff);
 }
-
-/// <summary>Some messages of a relay round could not be published; they stay in the outbox and are retried.</summary>
-public sealed class OutboxPublishException(string message, Exception innerException) : Exception(message, innerException);
-
-/// <summary>An outbox row this version cannot turn back into its event (an unknown type, a body that does not fit it).</summary>
-public sealed class UnreadableOutboxMessageException(string message, Exception innerException) : Exception(message, innerException);

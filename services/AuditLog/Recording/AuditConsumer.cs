@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using MassTransit;
-using Microsoft.Extensions.Options;
 using Store.AuditLog.Data;
 using Store.Contracts;
-using Store.Messaging;
 using Store.ServiceDefaults;
 
 namespace Store.AuditLog.Recording;
@@ -19,6 +17,13 @@ public sealed class AuditConsumer(AuditWriter writer, TimeProvider clock) :
     IConsumer<ItemCreated>, IConsumer<ItemUpdated>, IConsumer<ItemDeleted>, IConsumer<OrderPlaced>,
     IConsumer<ErrorMessagesReplayed>
 {
+    /// <summary>Registers the consumer, with its queue and retries (<see cref="AuditConsumerDefinition"/>), and its writer.</summary>
+    public static void Register(IBusRegistrationConfigurator bus)
+    {
+        bus.AddSingleton<AuditWriter>();
+        bus.AddConsumer<AuditConsumer, AuditConsumerDefinition>();
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -70,22 +75,5 @@ public sealed class AuditConsumer(AuditWriter writer, TimeProvider clock) :
             RecordedAt = clock.GetUtcNowForDatabase(),
             CorrelationId = message.CorrelationId ?? context.Headers.Get<string>(RequestIdMiddleware.HeaderName),
         }, context.CancellationToken);
-    }
-}
-
-/// <summary>
-/// The audit queue: one durable queue, "audit-log", bound to every event's exchange. A failed insert
-/// is a database hiccup, worth a few quick retries (<c>RabbitMq:Retry*</c>: 5 from 200 ms), then audit-log_error.
-/// </summary>
-public sealed class AuditConsumerDefinition(IOptions<RabbitMqOptions> rabbitMq)
-    : RetryingConsumerDefinition<AuditConsumer>("audit-log", rabbitMq);
-
-public static class AuditRecording
-{
-    /// <summary>Registers the consumer, with its queue and retries (<see cref="AuditConsumerDefinition"/>).</summary>
-    public static void AddConsumers(IBusRegistrationConfigurator bus)
-    {
-        bus.AddSingleton<AuditWriter>();
-        bus.AddConsumer<AuditConsumer, AuditConsumerDefinition>();
     }
 }

@@ -139,16 +139,3 @@ public sealed class ItemCache(IServiceScopeFactory scopes, IOptions<JsonOptions>
     /// <summary>A page's response, the number of all matches, and the page generation and time it was read at.</summary>
     private sealed record Page(byte[] Body, int Total, long Generation, long ReadAt);
 }
-
-/// <summary>The cached JSON bytes of an item or a page, written as they are (no serialization per request).</summary>
-public sealed class ItemJson(byte[] body) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = body.Length;
-        return response.Body.WriteAsync(body).AsTask();
-    }
-}

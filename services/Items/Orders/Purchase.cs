@@ -7,19 +7,6 @@ using Store.ServiceDefaults;
 
 namespace Store.Items.Orders;
 
-/// <summary>What a purchase came to.</summary>
-public abstract record PurchaseOutcome
-{
-    public sealed record Placed(Order Order, bool Replayed) : PurchaseOutcome;
-
-    public sealed record ItemMissing : PurchaseOutcome;
-
-    public sealed record NotEnoughStock(int Available) : PurchaseOutcome;
-
-    /// <summary>The Idempotency-Key was first used for a different request.</summary>
-    public sealed record KeyReused : PurchaseOutcome;
-}
-
 /// <summary>
 /// A purchase is one SQL statement, committed on its own: it takes the stock with a conditional
 /// UPDATE (the row lock serializes concurrent buyers, and the condition is checked again after the

@@ -47,39 +47,3 @@ public sealed class NotificationConsumer(NotificationDispatcher dispatcher, IOpt
             LastAttempt: context.GetRetryAttempt() >= rabbitMq.Value.RetryLimit), context.CancellationToken);
     }
 }
-
-/// <summary>
-/// The notifications queue: one durable queue, "notifications", bound to the three events'
-/// exchanges. An SMTP server that is down for a minute or two is waited out
-/// (<c>RabbitMq:Retry*</c>, appsettings.json: 5 retries from 1 s up to 1 min) before the message
-/// goes to notifications_error.
-/// </summary>
-public sealed class NotificationConsumerDefinition(IOptions<RabbitMqOptions> rabbitMq)
-    : RetryingConsumerDefinition<NotificationConsumer>("notifications", rabbitMq);
-
-/// <summary>
-/// The notifications queue also carries users' e-mail choices, for <see cref="PreferenceConsumer"/>,
-/// with the same retries (each consumer's own: a retry of one never runs the other again).
-/// </summary>
-public sealed class PreferenceConsumerDefinition(IOptions<RabbitMqOptions> rabbitMq)
-    : RetryingConsumerDefinition<PreferenceConsumer>("notifications", rabbitMq);
-
-public static class NotificationDelivery
-{
-    /// <summary>Registers the consumers, with their queue and retries (<see cref="NotificationConsumerDefinition"/>).</summary>
-    public static void AddConsumers(IBusRegistrationConfigurator bus)
-    {
-        bus.AddSingleton<NotificationDispatcher>();
-        bus.AddConsumer<NotificationConsumer, NotificationConsumerDefinition>();
-        bus.AddConsumer<PreferenceConsumer, PreferenceConsumerDefinition>();
-    }
-
-    /// <summary>The e-mail sender: SMTP when Smtp:Host is set, else the log. (The retry settings the consumer reads come with AddMessaging.)</summary>
-    public static WebApplicationBuilder AddNotificationDelivery(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<EmailSender>();
-        return builder;
-    }
-}

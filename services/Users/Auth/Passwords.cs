@@ -4,15 +4,6 @@ using Store.Users.Data;
 
 namespace Store.Users.Auth;
 
-public enum PasswordCheck
-{
-    Wrong,
-    Correct,
-
-    /// <summary>Correct, but hashed with weaker settings than today's: store a new hash.</summary>
-    CorrectRehashNeeded,
-}
-
 /// <summary>
 /// Hashes and checks passwords with the framework's <see cref="PasswordHasher{TUser}"/> (salted
 /// PBKDF2). A check for a user that does not exist is made against a dummy hash of the same kind,

@@ -21,9 +21,3 @@ public sealed class User
     /// <summary><c>lower(email)</c>, kept by the database; unique.</summary>
     public string NormalizedEmail { get; private set; } = null!;
 }
-
-public enum UserRole
-{
-    User,
-    Admin,
-}

@@ -1,0 +1,7 @@
+namespace Store.Users.Data;
+
+public enum UserRole
+{
+    User,
+    Admin,
+}
