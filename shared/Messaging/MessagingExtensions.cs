@@ -104,6 +104,7 @@ public static class MessagingExtensions
         builder.Services.ConfigureDbContext<TDb>((services, options) =>
             options.AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor<TDb>>()));
         builder.Services.AddSingleton<OutboxRelayState<TDb>>();
+        builder.Services.TryAddSingleton<SubscriptionTopology>();
         builder.Services.AddHostedService<OutboxRelay<TDb>>();
         builder.Services.AddHealthChecks().AddCheck<OutboxHealthCheck<TDb>>("outbox", tags: [Health.Ready]);
         return builder;

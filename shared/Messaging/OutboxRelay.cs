@@ -20,6 +20,8 @@ namespace Store.Messaging;
 /// than confirmed and dropped, and then waits with its key's later rows (backing off per row,
 /// <c>next_attempt_at</c>) while the rest of the outbox goes on. A row this version cannot read (an
 /// event type it does not know, after a rollback, say) waits the same way instead of failing every round.
+/// Before its first round it declares the consumers' queues (<see cref="SubscriptionTopology"/>), so
+/// that no start order leaves one consumer without events another one received.
 /// Several instances may run against one database: a round holds the outbox's advisory lock, so one
 /// relay publishes at a time (any instance's rows) and the others stand by, taking over at once when
 /// it stops (docs/decisions/0007-outbox-relay-order-and-wake-up.md). Sent rows are deleted after the
@@ -30,6 +32,7 @@ internal sealed partial class OutboxRelay<TDb>(
     IBus bus,
     OutboxSignal<TDb> signal,
     OutboxRelayState<TDb> state,
+    SubscriptionTopology subscriptions,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
     ILogger<OutboxRelay<TDb>> logger) : BackgroundService
@@ -43,6 +46,7 @@ internal sealed partial class OutboxRelay<TDb>(
     /// <summary>How soon a relay that found the lock taken looks again when rows of its own are waiting.</summary>
     private static readonly TimeSpan StandbyRetry = TimeSpan.FromMilliseconds(50);
     private readonly OutboxOptions _options = options.Value;
+    private bool _subscriptionsDeclared;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,6 +56,12 @@ internal sealed partial class OutboxRelay<TDb>(
         {
             try
             {
+                // Before the first publish, every consumer's queue exists (SubscriptionTopology).
+                if (!_subscriptionsDeclared)
+                {
+                    await subscriptions.DeclareAsync(stoppingToken);
+                    _subscriptionsDeclared = true;
+                }
                 // Commits from here on may have come too late for this round's claim.
                 var seen = signal.Commits;
                 var claimed = await RelayOnceAsync(stoppingToken);

@@ -103,16 +103,7 @@ public static partial class QueueOperations
         if (!QueuesOf(bus).Contains(queue, StringComparer.Ordinal))
             return Problems.NotFound("Queue", $"{queue} of this service");
 
-        var rabbitMq = options.Value;
-        var factory = new ConnectionFactory
-        {
-            HostName = rabbitMq.Host,
-            Port = rabbitMq.Port,
-            VirtualHost = rabbitMq.VirtualHost,
-            UserName = rabbitMq.Username,
-            Password = rabbitMq.Password,
-            ClientProvidedName = $"replay {queue}",
-        };
+        var factory = options.Value.ConnectionFactory($"replay {queue}");
         var replayed = 0;
         // Its own deadline, not the request's: a caller or gateway giving up midway must not stop the
         // record of what was already moved. What is left when it runs out stays in _error.

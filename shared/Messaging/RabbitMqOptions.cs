@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using MassTransit;
+using RabbitMQ.Client;
 
 namespace Store.Messaging;
 
@@ -51,6 +52,17 @@ public sealed class RabbitMqOptions
     /// </summary>
     public void ConfigureRetry(IRetryConfigurator retry) =>
         retry.Exponential(RetryLimit, RetryMinInterval, RetryMaxInterval, RetryMinInterval);
+
+    /// <summary>A plain AMQP connection to this broker, for what MassTransit does not do (<paramref name="purpose"/> names it in the management UI).</summary>
+    public ConnectionFactory ConnectionFactory(string purpose) => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = VirtualHost,
+        UserName = Username,
+        Password = Password,
+        ClientProvidedName = purpose,
+    };
 
     /// <summary>
     /// How long a consumer's receive endpoint may go without consuming (not healthy) before

@@ -68,6 +68,42 @@ public sealed class FailureDrills(DrillEnvironment environment)
             await Task.WhenAll(suite.Notifications.StartAsync(), suite.AuditLog.StartAsync());
         });
 
+    /// <summary>
+    /// A first deployment whose producers start before the consumers, one consumer before the other:
+    /// the producers are stopped, the consumers drain their queues and stop, and their queues and
+    /// exchanges are deleted, as on a fresh broker. The producers start again and take purchases with
+    /// no consumer anywhere; the notification service starts, and the audit log only some seconds
+    /// later. Every event must reach both: the relays declare the consumers' queues before they
+    /// publish (mandatory publishing alone would have let the events published between the two
+    /// starts go to the notifications queue only).
+    /// </summary>
+    [Fact]
+    public Task Consumers_deployed_after_the_producers_get_every_event_published_before_they_started() =>
+        new Drill(environment, "consumers-last").RunAsync(async _ =>
+        {
+            var suite = environment.Suite;
+            var vhost = suite.Vhost;
+            await Task.WhenAll(suite.Items.StopAsync(), suite.Users.StopAsync());
+            // The management API's counts are a few seconds old: wait past them, so that an empty
+            // queue seen from now on is empty after the last event came in.
+            await Task.Delay(StatisticsAge);
+            foreach (var queue in ConsumerQueues)
+                await Eventually.GetAsync(() => vhost.CountMessagesAsync(queue), waiting => waiting == 0,
+                    TimeSpan.FromSeconds(60), $"the {queue} queue to drain");
+            await Task.WhenAll(suite.Notifications.StopAsync(), suite.AuditLog.StopAsync());
+            foreach (var queue in ConsumerQueues)
+            {
+                await vhost.DeleteEmptyQueueAsync(queue);
+                await vhost.DeleteExchangeAsync(queue);
+            }
+
+            await Task.WhenAll(suite.Users.StartAsync(), suite.Items.StartAsync());
+            await Task.Delay(ConsumersAbsent);
+            await suite.Notifications.StartAsync();
+            await Task.Delay(BetweenConsumers);
+            await suite.AuditLog.StartAsync();
+        });
+
     [Fact]
     public Task Items_killed_behind_the_gateway_answers_502_or_503_meanwhile_and_loses_no_event() =>
         new Drill(environment, "items-killed").RunAsync(async _ =>
@@ -76,6 +112,18 @@ public sealed class FailureDrills(DrillEnvironment environment)
             await Task.Delay(Downtime);
             await environment.Suite.Items.StartAsync();
         });
+
+    /// <summary>The consumers' queues (and the exchanges MassTransit names after them).</summary>
+    private static readonly string[] ConsumerQueues = ["audit-log", "notifications"];
+
+    /// <summary>How old RabbitMQ's management statistics may be (they are collected every 5 s).</summary>
+    private static readonly TimeSpan StatisticsAge = TimeSpan.FromSeconds(6);
+
+    /// <summary>How long the producers take purchases with no consumer running in the consumers-last drill: hundreds of events.</summary>
+    private static readonly TimeSpan ConsumersAbsent = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the notification service runs before the audit log starts in the consumers-last drill.</summary>
+    private static readonly TimeSpan BetweenConsumers = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// The notification service's Smtp:MaxConcurrentSends: at most this many e-mails are

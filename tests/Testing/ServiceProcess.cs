@@ -168,8 +168,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         while (true)
         {
             if (process.HasExited)
+            {
+                // Its last lines (the reason it stopped) are read until the pipes close.
+                await process.WaitForExitAsync(CancellationToken.None);
                 throw new InvalidOperationException(
                     $"{Project} exited with code {process.ExitCode} before answering on {Address}. Its output:\n{RecentOutput}");
+            }
             try
             {
                 using var response = await client.GetAsync("health/live", cancellationToken);

@@ -47,6 +47,14 @@ public sealed class TestVhost : IAsyncDisposable
         }
     }
 
+    /// <summary>Deletes an exchange of this vhost, and with it every binding from it or to it.</summary>
+    public Task DeleteExchangeAsync(string exchange) =>
+        SendAsync(HttpMethod.Delete, $"exchanges/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(exchange)}", null);
+
+    /// <summary>Deletes a queue of this vhost, only if it is empty: the broker refuses (and this throws) otherwise.</summary>
+    public Task DeleteEmptyQueueAsync(string queue) =>
+        SendAsync(HttpMethod.Delete, $"queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}?if-empty=true", null);
+
     public async ValueTask DisposeAsync() => await SendAsync(HttpMethod.Delete, $"vhosts/{Name}", null);
 
     /// <summary>

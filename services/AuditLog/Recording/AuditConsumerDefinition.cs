@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Store.Contracts;
 using Store.Messaging;
 
 namespace Store.AuditLog.Recording;
@@ -8,4 +9,4 @@ namespace Store.AuditLog.Recording;
 /// is a database hiccup, worth a few quick retries (<c>RabbitMq:Retry*</c>: 5 from 200 ms), then audit-log_error.
 /// </summary>
 public sealed class AuditConsumerDefinition(IOptions<RabbitMqOptions> rabbitMq)
-    : RetryingConsumerDefinition<AuditConsumer>("audit-log", rabbitMq);
+    : RetryingConsumerDefinition<AuditConsumer>(Subscriptions.AuditLogQueue, rabbitMq);

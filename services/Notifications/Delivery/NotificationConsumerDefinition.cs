@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Store.Contracts;
 using Store.Messaging;
 
 namespace Store.Notifications.Delivery;
@@ -10,4 +11,4 @@ namespace Store.Notifications.Delivery;
 /// goes to notifications_error.
 /// </summary>
 public sealed class NotificationConsumerDefinition(IOptions<RabbitMqOptions> rabbitMq)
-    : RetryingConsumerDefinition<NotificationConsumer>("notifications", rabbitMq);
+    : RetryingConsumerDefinition<NotificationConsumer>(Subscriptions.NotificationsQueue, rabbitMq);

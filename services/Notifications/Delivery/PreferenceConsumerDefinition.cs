@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Store.Contracts;
 using Store.Messaging;
 
 namespace Store.Notifications.Delivery;
@@ -8,4 +9,4 @@ namespace Store.Notifications.Delivery;
 /// with the same retries (each consumer's own: a retry of one never runs the other again).
 /// </summary>
 public sealed class PreferenceConsumerDefinition(IOptions<RabbitMqOptions> rabbitMq)
-    : RetryingConsumerDefinition<PreferenceConsumer>("notifications", rabbitMq);
+    : RetryingConsumerDefinition<PreferenceConsumer>(Subscriptions.NotificationsQueue, rabbitMq);
