@@ -19,6 +19,9 @@ public class Suite : IAsyncLifetime
 
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<string, TestDatabase> _databases = [];
+    // What each process was started with (project, settings), for a second instance of it.
+    private readonly Dictionary<string, (string Project, Dictionary<string, string?> Settings)> _started = [];
+    private readonly List<ServiceProcess> _secondInstances = [];
     private string? _keyFolder;
     private string? _tokenUrl;
 
@@ -61,6 +64,15 @@ public class Suite : IAsyncLifetime
         AuditLog = await StartAsync("services/AuditLog", "audit", await SettingsAsync("audit", vhost, jwks));
         Notifications = await StartAsync("services/Notifications", "notifications", await SettingsAsync("notifications", vhost, jwks));
 
+        Gateway = await StartAsync("gateway", "gateway", GatewaySettings(jwks, second: null), gatewayPort);
+    }
+
+    /// <summary>
+    /// The gateway's settings: each service's cluster with the first instance, and with
+    /// <paramref name="second"/>'s instances (by process name) as a second destination.
+    /// </summary>
+    private Dictionary<string, string?> GatewaySettings(string jwks, IReadOnlyDictionary<string, ServiceProcess>? second)
+    {
         var gateway = new Dictionary<string, string?>
         {
             ["Auth:JwksUrl"] = jwks,
@@ -74,13 +86,52 @@ public class Suite : IAsyncLifetime
             gateway[$"ReverseProxy:Clusters:{cluster}:Destinations:default:Address"] = service.Address.ToString();
             gateway[$"ReverseProxy:Clusters:{cluster}:HealthCheck:Active:Interval"] = "00:00:01";
             gateway[$"Cors:DocsOrigins:{index.ToString(CultureInfo.InvariantCulture)}"] = service.Address.ToString().TrimEnd('/');
+            if (second is not null && second.TryGetValue(cluster, out var instance))
+                gateway[$"ReverseProxy:Clusters:{cluster}:Destinations:second:Address"] = instance.Address.ToString();
         }
-        Gateway = await StartAsync("gateway", "gateway", gateway, gatewayPort);
+        return gateway;
+    }
+
+    /// <summary>
+    /// Starts a second instance of each service (the same database, vhost and settings, a port of its
+    /// own: two relays, competing consumers, two caches) and restarts the gateway, on its port, with
+    /// both instances in each cluster. Returns the second instances; <see cref="StopSecondInstancesAsync"/> undoes it.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ServiceProcess>> StartSecondInstancesAsync()
+    {
+        var second = new Dictionary<string, ServiceProcess>();
+        foreach (var process in new[] { "users", "items", "audit", "notifications" })
+        {
+            var (project, settings) = _started[process];
+            var instance = Own(await ServiceProcess.StartAsync(project, settings));
+            _secondInstances.Add(instance);
+            second[process] = instance;
+        }
+        await RestartGatewayAsync(second);
+        return second;
+    }
+
+    /// <summary>Stops the second instances and gives the gateway back its single destinations.</summary>
+    public async Task StopSecondInstancesAsync()
+    {
+        await RestartGatewayAsync(second: null);
+        foreach (var instance in _secondInstances)
+            await instance.StopAsync();
+        _secondInstances.Clear();
+    }
+
+    private async Task RestartGatewayAsync(IReadOnlyDictionary<string, ServiceProcess>? second)
+    {
+        var port = Gateway.Port;
+        await Gateway.StopAsync();
+        var jwks = new Uri(Users.Address, ".well-known/jwks.json").ToString();
+        Gateway = await StartAsync("gateway", "gateway", GatewaySettings(jwks, second), port);
     }
 
     private async Task<ServiceProcess> StartAsync(string project, string process, Dictionary<string, string?> settings, int? port = null)
     {
         Configure(process, settings);
+        _started[process] = (project, settings);
         return Own(await ServiceProcess.StartAsync(project, settings, port));
     }
 
