@@ -94,6 +94,8 @@ internal sealed partial class OutboxRelay<TDb>(
             catch (Exception e)
             {
                 failures++;
+                // The broker that answers next may be a new, empty one: declare the queues again first.
+                _subscriptionsDeclared = false;
                 state.Failed(e, clock.GetUtcNow());
                 var delay = Backoff(failures);
                 LogRoundFailed(logger, e, failures, delay);

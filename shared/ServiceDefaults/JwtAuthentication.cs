@@ -58,6 +58,9 @@ public static class JwtAuthentication
                 options.TokenHandlers.Clear();
                 options.TokenHandlers.Add(tokens);
             });
+        // Not ready before the keys are at hand; a JWKS URL that does not answer fails the check, not the probe.
+        builder.Services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>(
+            "signing-keys", failureStatus: null, tags: [Health.Ready], timeout: TimeSpan.FromSeconds(2));
         // Both policies admit only a token that names a user, so a handler behind them can take CurrentUser.
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Roles.User, policy => policy.RequireAuthenticatedUser().RequireAssertion(NamesAUser))
