@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Store.Testing;
 
 namespace Store.Items.Tests.Hosting;
@@ -33,7 +31,8 @@ public sealed class SigningKeysReadinessTests(ItemsApi api) : IClassFixture<Item
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("unhealthy", keys);
 
-        await using var jwks = await JwksServer.StartAsync(port);
+        await using var jwks = await LocalWebServer.StartAsync(
+            app => app.MapGet("/.well-known/jwks.json", () => Results.Text(TestTokens.Jwks, "application/json")), port);
         await Eventually.GetAsync(() => ReadinessAsync(client), ready => ready.Status == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "the service to be ready once its keys can be fetched");
         client.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.User());
@@ -46,29 +45,5 @@ public sealed class SigningKeysReadinessTests(ItemsApi api) : IClassFixture<Item
         using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
         var report = await ready.Content.ReadFromJsonAsync<JsonElement>();
         return (ready.StatusCode, report.GetProperty("checks").GetProperty("signing-keys").GetProperty("status").GetString());
-    }
-
-    /// <summary>Serves the test tokens' JWKS, as the users service serves its own.</summary>
-    private sealed class JwksServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private JwksServer(int port)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-            builder.Logging.ClearProviders();
-            _app = builder.Build();
-            _app.MapGet("/.well-known/jwks.json", () => Results.Text(TestTokens.Jwks, "application/json"));
-        }
-
-        public static async Task<JwksServer> StartAsync(int port)
-        {
-            var server = new JwksServer(port);
-            await server._app.StartAsync();
-            return server;
-        }
-
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 }

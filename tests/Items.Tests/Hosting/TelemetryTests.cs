@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Store.Testing;
 
 namespace Store.Items.Tests.Hosting;
@@ -50,36 +48,23 @@ public sealed class TelemetryTests(ItemsApi api) : IClassFixture<ItemsApi>
     }
 
     /// <summary>An OTLP/HTTP endpoint on a free port that answers 200 and remembers which signals were posted.</summary>
-    private sealed class OtlpReceiver : IAsyncDisposable
+    private sealed class OtlpReceiver(LocalWebServer server, ConcurrentDictionary<string, byte> signals) : IAsyncDisposable
     {
-        private readonly WebApplication _app;
-        private readonly ConcurrentDictionary<string, byte> _signals = new();
+        public string Address => server.Address;
 
-        private OtlpReceiver(int port)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-            builder.Logging.ClearProviders();
-            _app = builder.Build();
-            _app.MapPost("/v1/{signal}", (string signal) =>
-            {
-                _signals[signal] = 0;
-                return Results.Ok();
-            });
-            Address = $"http://127.0.0.1:{port}";
-        }
-
-        public string Address { get; }
-
-        public HashSet<string> Signals => [.. _signals.Keys];
+        public HashSet<string> Signals => [.. signals.Keys];
 
         public static async Task<OtlpReceiver> StartAsync()
         {
-            var receiver = new OtlpReceiver(ServiceProcess.FreePort());
-            await receiver._app.StartAsync();
-            return receiver;
+            var signals = new ConcurrentDictionary<string, byte>();
+            var server = await LocalWebServer.StartAsync(app => app.MapPost("/v1/{signal}", (string signal) =>
+            {
+                signals[signal] = 0;
+                return Results.Ok();
+            }));
+            return new OtlpReceiver(server, signals);
         }
 
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+        public ValueTask DisposeAsync() => server.DisposeAsync();
     }
 }
