@@ -6,7 +6,7 @@ namespace Store.Gateway.Edge;
 
 /// <summary>
 /// Browsers on the origins listed in <c>Cors:AllowedOrigins</c> may call the API; no other origin
-/// may (an empty list allows none). The token endpoint (its route names <see cref="TokenPolicy"/>)
+/// may (an empty list allows none). The token endpoint (its route names <see cref="EdgePolicies.TokenPolicy"/>)
 /// also answers the origins of <c>Cors:DocsOrigins</c>: the services' own /docs pages, whose
 /// "Authorize" logs in here and whose "Try it out" then calls the service itself. Tokens travel in
 /// the Authorization header, never in cookies, so credentials are not allowed. The headers a
@@ -14,18 +14,15 @@ namespace Store.Gateway.Edge;
 /// </summary>
 public static class Cors
 {
-    /// <summary>The policy of the token endpoint's route: the allowed origins and the services' /docs origins.</summary>
-    public const string TokenPolicy = "token";
-
     public static IServiceCollection AddConfiguredCors(this IServiceCollection services)
     {
-        services.AddOptions<CorsOriginOptions>().BindConfiguration(CorsOriginOptions.Section);
+        services.AddValidatedOptions<CorsOriginOptions>(CorsOriginOptions.Section);
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<CorsOriginOptions>>((options, origins) =>
         {
             var allowed = origins.Value.AllowedOrigins;
             options.AddDefaultPolicy(policy => Allow(policy, allowed));
-            options.AddPolicy(TokenPolicy, policy => Allow(policy, [.. allowed, .. origins.Value.DocsOrigins]));
+            options.AddPolicy(EdgePolicies.TokenPolicy, policy => Allow(policy, [.. allowed, .. origins.Value.DocsOrigins]));
         });
         return services;
     }

@@ -9,6 +9,13 @@ namespace Store.Gateway.Edge;
 /// </summary>
 public static class EdgePolicies
 {
+    /// <summary>
+    /// The CORS and rate-limit policy the token endpoint's route names (appsettings.json,
+    /// ReverseProxy:Routes): the stricter <c>RateLimits:Token</c> window, and the services' /docs
+    /// origins besides the allowed ones.
+    /// </summary>
+    public const string TokenPolicy = "token";
+
     public static WebApplicationBuilder AddEdgePolicies(this WebApplicationBuilder builder)
     {
         RequestBodyCap.SetLimit(builder.Services);

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Store.ServiceDefaults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Store.ServiceDefaults;
 
 namespace Store.Gateway.Edge;
 
 /// <summary>
 /// Fixed-window limits per client address, from the <c>RateLimits</c> section (<see cref="ClientRateLimitOptions"/>): <c>PerClient</c> on
-/// every request, and the stricter <c>Token</c> on the routes that name the <see cref="TokenPolicy"/>
+/// every request, and the stricter <c>Token</c> on the routes that name the <see cref="EdgePolicies.TokenPolicy"/>
 /// (POST /api/auth/token, where passwords are guessed). Over a limit the answer is 429 with
 /// <c>Retry-After</c>. The gateway's own probes (<c>/health/live</c>, <c>/health/ready</c>) are never
 /// limited: an orchestrator's probe that was refused would restart a healthy gateway. <c>/health</c>,
@@ -16,14 +16,11 @@ namespace Store.Gateway.Edge;
 /// </summary>
 public static class RateLimits
 {
-    public const string TokenPolicy = "token";
-
     public static IServiceCollection AddClientRateLimits(this IServiceCollection services)
     {
-        services.AddOptions<ClientRateLimitOptions>().BindConfiguration(ClientRateLimitOptions.Section)
+        services.AddValidatedOptions<ClientRateLimitOptions>(ClientRateLimitOptions.Section)
             .Validate(limits => ClientRateLimitOptions.IsValid(limits.PerClient), ClientRateLimitOptions.Problem("PerClient"))
-            .Validate(limits => ClientRateLimitOptions.IsValid(limits.Token), ClientRateLimitOptions.Problem("Token"))
-            .ValidateOnStart();
+            .Validate(limits => ClientRateLimitOptions.IsValid(limits.Token), ClientRateLimitOptions.Problem("Token"));
         services.AddRateLimiter(options => options.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<ClientRateLimitOptions>>((options, limits) =>
         {
@@ -34,7 +31,7 @@ public static class RateLimits
                 || context.Request.Path.Equals(Store.ServiceDefaults.Health.ReadyPath, StringComparison.OrdinalIgnoreCase)
                     ? RateLimitPartition.GetNoLimiter("health")
                     : RateLimitPartition.GetFixedWindowLimiter(ClientOf(context), _ => perClient));
-            options.AddPolicy(TokenPolicy, context => RateLimitPartition.GetFixedWindowLimiter(ClientOf(context), _ => token));
+            options.AddPolicy(EdgePolicies.TokenPolicy, context => RateLimitPartition.GetFixedWindowLimiter(ClientOf(context), _ => token));
             options.OnRejected = WriteTooManyRequestsAsync;
         });
         return services;

@@ -15,8 +15,7 @@ public sealed class RequestBodyCap(RequestDelegate next, IProblemDetailsService 
 {
     public static void SetLimit(IServiceCollection services)
     {
-        services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<RequestLimitOptions>(RequestLimitOptions.Section);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitOptions>>((kestrel, limits) =>
             kestrel.Limits.MaxRequestBodySize = limits.Value.MaxBodyBytes);
     }

@@ -7,7 +7,7 @@ using Store.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();                           // JSON, problem details, logging, telemetry, health, docs, JWT
 builder.AddDatabase<ItemsDb>("items");                  // EF Core + Npgsql, migrated at start-up
-builder.AddMessaging(                                  // MassTransit/RabbitMQ
+builder.AddMessaging(                                   // MassTransit/RabbitMQ
     consumers: ItemCacheEvictor.Register,               // other instances' writes evict this one's cached items
     consumingIsLiveness: false);                        // a broker outage never restarts it: entries expire anyway
 builder.AddOutboxRelay<ItemsDb>();                      // publishes what ItemsDb's transactions put in its outbox

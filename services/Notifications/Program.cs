@@ -7,8 +7,8 @@ using Store.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();                           // JSON, problem details, logging, telemetry, health, docs, JWT
 builder.AddDatabase<NotificationsDb>("notifications");  // EF Core + Npgsql, migrated at start-up
-builder.AddMessaging(consumers: NotificationDelivery.AddConsumers); // MassTransit/RabbitMQ: the notifications queue, retries, _error
-builder.AddNotificationDelivery();                      // SMTP when Smtp:Host is set, else the log (Delivery/EmailSender.cs)
+builder.AddMessaging(consumers: NotificationConsumer.Register); // MassTransit/RabbitMQ: the notifications queue, retries, _error
+EmailSender.Register(builder);                          // SMTP when Smtp:Host is set, else the log (Delivery/EmailSender.cs)
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 
 var app = builder.Build();

@@ -12,8 +12,8 @@ builder.AddDatabase<UsersDb>("users");      // EF Core + Npgsql, migrated at sta
 builder.AddMessaging();                     // MassTransit/RabbitMQ
 builder.AddOutboxRelay<UsersDb>();          // publishes what UsersDb's transactions put in its outbox
 builder.Services.AddValidation();           // DataAnnotations on request types -> 422 (generated per assembly, so called here)
-builder.AddTokenIssuing();                  // Auth/: signing keys, passwords, tokens; validates its own tokens in process
-builder.AddFirstAdmin();                    // Admin/FirstAdminSetup.cs: the admin from configuration, once (after the migrations)
+AuthSetup.Register(builder);                // Auth/: signing keys, passwords, tokens; validates its own tokens in process
+FirstAdmin.Register(builder);               // Admin/FirstAdmin.cs: the admin from configuration, once (after the migrations)
 
 var app = builder.Build();
 app.UseServiceDefaults();                   // request ids, problems, authentication, bad-text refusals

@@ -31,8 +31,7 @@ public static class MessagingExtensions
         this WebApplicationBuilder builder, Action<IBusRegistrationConfigurator>? consumers = null,
         bool consumingIsLiveness = true)
     {
-        builder.Services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<RabbitMqOptions>(RabbitMqOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         QueueOperations.AddManagementClient(builder.Services);
 
@@ -97,8 +96,7 @@ public static class MessagingExtensions
     public static WebApplicationBuilder AddOutboxRelay<TDb>(this WebApplicationBuilder builder)
         where TDb : DbContext
     {
-        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section);
         builder.Services.AddSingleton<OutboxSignal<TDb>>();
         builder.Services.AddSingleton<OutboxCommitInterceptor<TDb>>();
         builder.Services.ConfigureDbContext<TDb>((services, options) =>

@@ -25,9 +25,8 @@ public static class ApiDocs
 
     public static IServiceCollection AddApiDocs(this IServiceCollection services, string title)
     {
-        services.AddOptions<DocsOptions>().BindConfiguration(DocsOptions.Section)
-            .Validate(docs => docs.HasAbsoluteTokenUrl, $"{DocsOptions.Section}:{nameof(DocsOptions.TokenUrl)} must be an absolute http(s) URL.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<DocsOptions>(DocsOptions.Section)
+            .Validate(docs => docs.HasAbsoluteTokenUrl, $"{DocsOptions.Section}:{nameof(DocsOptions.TokenUrl)} must be an absolute http(s) URL.");
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen();
         services.AddOptions<SwaggerGenOptions>().Configure<IOptions<DocsOptions>>((options, docs) =>

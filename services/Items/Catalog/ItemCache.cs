@@ -22,8 +22,7 @@ public sealed class ItemCache(IServiceScopeFactory scopes, IOptions<JsonOptions>
 {
     public static void Register(WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ItemCacheOptions>().BindConfiguration(ItemCacheOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<ItemCacheOptions>(ItemCacheOptions.Section);
         builder.Services.AddSingleton<ItemCache>();
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Store.Items.Data;
+using Store.ServiceDefaults;
 
 namespace Store.Items.Orders;
 
@@ -16,8 +17,7 @@ public sealed partial class IdempotencyKeyPruner(
 {
     public static void Register(WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IdempotencyKeyOptions>().BindConfiguration(IdempotencyKeyOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<IdempotencyKeyOptions>(IdempotencyKeyOptions.Section);
         builder.Services.AddHostedService<IdempotencyKeyPruner>();
     }
 

@@ -3,6 +3,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Text;
+using Store.ServiceDefaults;
 
 namespace Store.Notifications.Delivery;
 
@@ -10,6 +11,13 @@ namespace Store.Notifications.Delivery;
 public sealed partial class EmailSender(IOptions<SmtpOptions> smtp, ILogger<EmailSender> logger)
 {
     private readonly SmtpOptions _options = smtp.Value;
+
+    /// <summary>The sender with its settings (<c>Smtp</c>): SMTP when Smtp:Host is set, else the log.</summary>
+    public static void Register(WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section);
+        builder.Services.AddSingleton<EmailSender>();
+    }
 
     public async Task SendAsync(Email email, CancellationToken cancellationToken)
     {

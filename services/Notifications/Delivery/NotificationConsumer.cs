@@ -17,6 +17,17 @@ namespace Store.Notifications.Delivery;
 public sealed class NotificationConsumer(NotificationDispatcher dispatcher, IOptions<RabbitMqOptions> rabbitMq) :
     IConsumer<OrderPlaced>, IConsumer<UserRegistered>
 {
+    /// <summary>
+    /// Registers the consumers of the notifications queue, this one and <see cref="PreferenceConsumer"/>,
+    /// with their retries (<see cref="NotificationConsumerDefinition"/>), and their dispatcher.
+    /// </summary>
+    public static void Register(IBusRegistrationConfigurator bus)
+    {
+        bus.AddSingleton<NotificationDispatcher>();
+        bus.AddConsumer<NotificationConsumer, NotificationConsumerDefinition>();
+        bus.AddConsumer<PreferenceConsumer, PreferenceConsumerDefinition>();
+    }
+
     public Task Consume(ConsumeContext<OrderPlaced> context)
     {
         var order = context.Message;

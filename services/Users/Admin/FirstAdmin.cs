@@ -19,6 +19,13 @@ namespace Store.Users.Admin;
 public sealed class FirstAdmin(
     IServiceScopeFactory scopes, IOptions<FirstAdminOptions> options, TimeProvider clock, ILogger<FirstAdmin> logger) : IHostedService
 {
+    /// <summary>Call after AddDatabase: hosted services start in order, so the schema is migrated first.</summary>
+    public static void Register(WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<FirstAdminOptions>(FirstAdminOptions.Section);
+        builder.Services.AddHostedService<FirstAdmin>();
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Store.ServiceDefaults;
 using Store.Users.Data;
 
 namespace Store.Users.Auth;
@@ -17,9 +18,9 @@ namespace Store.Users.Auth;
 /// </summary>
 public static class AuthSetup
 {
-    public static WebApplicationBuilder AddTokenIssuing(this WebApplicationBuilder builder)
+    public static void Register(WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<JwtOptions>(JwtOptions.Section);
         builder.Services.AddSingleton(services => SigningKeys.Load(
             services.GetRequiredService<IOptions<JwtOptions>>().Value,
             builder.Environment.ContentRootPath,
@@ -45,7 +46,6 @@ public static class AuthSetup
                         context.Fail("The token's user no longer exists or is deactivated.");
                 };
             });
-        return builder;
     }
 
     // One primary-key probe per authenticated request, compiled once and tracking nothing.
