@@ -18,9 +18,7 @@ public static class RateLimits
 {
     public static IServiceCollection AddClientRateLimits(this IServiceCollection services)
     {
-        services.AddValidatedOptions<ClientRateLimitOptions>(ClientRateLimitOptions.Section)
-            .Validate(limits => ClientRateLimitOptions.IsValid(limits.PerClient), ClientRateLimitOptions.Problem("PerClient"))
-            .Validate(limits => ClientRateLimitOptions.IsValid(limits.Token), ClientRateLimitOptions.Problem("Token"));
+        services.AddValidatedOptions<ClientRateLimitOptions>(ClientRateLimitOptions.Section);
         services.AddRateLimiter(options => options.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<ClientRateLimitOptions>>((options, limits) =>
         {

@@ -21,7 +21,8 @@ public class Suite : IAsyncLifetime
     private readonly Dictionary<string, TestDatabase> _databases = [];
     // What each process was started with (project, settings), for a second instance of it.
     private readonly Dictionary<string, (string Project, Dictionary<string, string?> Settings)> _started = [];
-    private readonly List<ServiceProcess> _secondInstances = [];
+    // The second instance of each service, by process name, while StartSecondInstancesAsync's are running.
+    private Dictionary<string, ServiceProcess>? _second;
     private string? _keyFolder;
     private string? _tokenUrl;
 
@@ -64,14 +65,14 @@ public class Suite : IAsyncLifetime
         AuditLog = await StartAsync("services/AuditLog", "audit", await SettingsAsync("audit", vhost, jwks));
         Notifications = await StartAsync("services/Notifications", "notifications", await SettingsAsync("notifications", vhost, jwks));
 
-        Gateway = await StartAsync("gateway", "gateway", GatewaySettings(jwks, second: null), gatewayPort);
+        Gateway = await StartAsync("gateway", "gateway", GatewaySettings(jwks), gatewayPort);
     }
 
     /// <summary>
-    /// The gateway's settings: each service's cluster with the first instance, and with
-    /// <paramref name="second"/>'s instances (by process name) as a second destination.
+    /// The gateway's settings: each service's cluster with the first instance, and with the second
+    /// one as well while <see cref="StartSecondInstancesAsync"/>'s are running.
     /// </summary>
-    private Dictionary<string, string?> GatewaySettings(string jwks, IReadOnlyDictionary<string, ServiceProcess>? second)
+    private Dictionary<string, string?> GatewaySettings(string jwks)
     {
         var gateway = new Dictionary<string, string?>
         {
@@ -86,7 +87,7 @@ public class Suite : IAsyncLifetime
             gateway[$"ReverseProxy:Clusters:{cluster}:Destinations:default:Address"] = service.Address.ToString();
             gateway[$"ReverseProxy:Clusters:{cluster}:HealthCheck:Active:Interval"] = "00:00:01";
             gateway[$"Cors:DocsOrigins:{index.ToString(CultureInfo.InvariantCulture)}"] = service.Address.ToString().TrimEnd('/');
-            if (second is not null && second.TryGetValue(cluster, out var instance))
+            if (_second is not null && _second.TryGetValue(cluster, out var instance))
                 gateway[$"ReverseProxy:Clusters:{cluster}:Destinations:second:Address"] = instance.Address.ToString();
         }
         return gateway;
@@ -95,37 +96,35 @@ public class Suite : IAsyncLifetime
     /// <summary>
     /// Starts a second instance of each service (the same database, vhost and settings, a port of its
     /// own: two relays, competing consumers, two caches) and restarts the gateway, on its port, with
-    /// both instances in each cluster. Returns the second instances; <see cref="StopSecondInstancesAsync"/> undoes it.
+    /// both instances in each cluster; <see cref="StopSecondInstancesAsync"/> undoes it.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, ServiceProcess>> StartSecondInstancesAsync()
+    public async Task StartSecondInstancesAsync()
     {
-        var second = new Dictionary<string, ServiceProcess>();
+        _second = [];
         foreach (var process in new[] { "users", "items", "audit", "notifications" })
         {
             var (project, settings) = _started[process];
-            var instance = Own(await ServiceProcess.StartAsync(project, settings));
-            _secondInstances.Add(instance);
-            second[process] = instance;
+            _second[process] = Own(await ServiceProcess.StartAsync(project, settings));
         }
-        await RestartGatewayAsync(second);
-        return second;
+        await RestartGatewayAsync();
     }
 
     /// <summary>Stops the second instances and gives the gateway back its single destinations.</summary>
     public async Task StopSecondInstancesAsync()
     {
-        await RestartGatewayAsync(second: null);
-        foreach (var instance in _secondInstances)
+        var second = _second;
+        _second = null;
+        await RestartGatewayAsync();
+        foreach (var instance in second?.Values ?? Enumerable.Empty<ServiceProcess>())
             await instance.StopAsync();
-        _secondInstances.Clear();
     }
 
-    private async Task RestartGatewayAsync(IReadOnlyDictionary<string, ServiceProcess>? second)
+    /// <summary>The gateway again, on its port, with the destinations of this moment (<see cref="GatewaySettings"/>).</summary>
+    private async Task RestartGatewayAsync()
     {
-        var port = Gateway.Port;
+        var (_, settings) = _started["gateway"];
         await Gateway.StopAsync();
-        var jwks = new Uri(Users.Address, ".well-known/jwks.json").ToString();
-        Gateway = await StartAsync("gateway", "gateway", GatewaySettings(jwks, second), port);
+        Gateway = await StartAsync("gateway", "gateway", GatewaySettings(settings["Auth:JwksUrl"]!), Gateway.Port);
     }
 
     private async Task<ServiceProcess> StartAsync(string project, string process, Dictionary<string, string?> settings, int? port = null)
