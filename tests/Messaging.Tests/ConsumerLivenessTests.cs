@@ -20,7 +20,7 @@ public sealed class ConsumerLivenessTests(MessagingServers servers) : IClassFixt
     {
         await using var proxy = TcpProxy.ToRabbitMq();
         await using var service = await servers.StartServiceAsync(
-            rabbitMqPort: proxy.Port,
+            rabbitMqProxy: proxy,
             publish: false,
             consumers: bus => bus.AddConsumer<NoteCopier, NoteCopierDefinition>(),
             services: services => services.AddSingleton(new ConsumerLog()),

@@ -118,7 +118,7 @@ public sealed class OutboxRelayTests(MessagingServers servers) : IClassFixture<M
     {
         await using var collector = await EventCollector.StartAsync<NoteWritten>(servers.Vhost.Name);
         await using var proxy = TcpProxy.ToRabbitMq();
-        await using var service = await servers.StartServiceAsync(rabbitMqPort: proxy.Port);
+        await using var service = await servers.StartServiceAsync(rabbitMqProxy: proxy);
         var key = NewKey();
         await service.WriteNoteAsync(key, 0);
         await collector.WaitForAsync(1, m => m.Key == key);
@@ -149,7 +149,7 @@ public sealed class OutboxRelayTests(MessagingServers servers) : IClassFixture<M
         await using (var proxy = TcpProxy.ToRabbitMq())
         {
             proxy.Cut();
-            await using var unlucky = await servers.StartServiceAsync(rabbitMqPort: proxy.Port);
+            await using var unlucky = await servers.StartServiceAsync(rabbitMqProxy: proxy);
             await unlucky.WriteNoteAsync(key, 1);
             await unlucky.WriteNoteAsync(key, 2);
         }

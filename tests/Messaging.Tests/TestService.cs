@@ -34,10 +34,10 @@ public sealed class MessagingServers : IAsyncLifetime
 
     /// <summary>
     /// Starts an instance of the test service: EF Core on the test database and AddMessaging on the
-    /// vhost (through <paramref name="rabbitMqPort"/>, e.g. a <see cref="TcpProxy"/>, when given).
+    /// vhost (through <paramref name="rabbitMqProxy"/> when given).
     /// </summary>
     public async Task<TestService> StartServiceAsync(
-        int? rabbitMqPort = null,
+        TcpProxy? rabbitMqProxy = null,
         bool publish = true,
         Action<IBusRegistrationConfigurator>? consumers = null,
         Action<IServiceCollection>? services = null,
@@ -48,8 +48,8 @@ public sealed class MessagingServers : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:messaging"] = Database.ConnectionString,
-            ["RabbitMq:Host"] = TestServers.RabbitHost,
-            ["RabbitMq:Port"] = (rabbitMqPort ?? TestServers.RabbitPort).ToString(CultureInfo.InvariantCulture),
+            ["RabbitMq:Host"] = rabbitMqProxy?.Host ?? TestServers.RabbitHost,
+            ["RabbitMq:Port"] = (rabbitMqProxy?.Port ?? TestServers.RabbitPort).ToString(CultureInfo.InvariantCulture),
             ["RabbitMq:VirtualHost"] = Vhost.Name,
             ["RabbitMq:Username"] = TestServers.RabbitUser,
             ["RabbitMq:Password"] = TestServers.RabbitPassword,

@@ -35,15 +35,9 @@ public class ServiceFactory<TEntryPoint>(string databaseName) : WebApplicationFa
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting($"ConnectionStrings:{databaseName}", Database.ConnectionString);
-        builder.UseSetting("Auth:Jwks", TestTokens.Jwks);
-        builder.UseSetting("Auth:JwksUrl", "");
-        builder.UseSetting("RabbitMq:Host", TestServers.RabbitHost);
-        builder.UseSetting("RabbitMq:Port", TestServers.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("RabbitMq:VirtualHost", Vhost.Name);
-        builder.UseSetting("RabbitMq:Username", TestServers.RabbitUser);
-        builder.UseSetting("RabbitMq:Password", TestServers.RabbitPassword);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // The same settings as a service run as a process (ServiceSettings); an empty value clears one.
+        foreach (var (key, value) in ServiceSettings.For(databaseName, Database, Vhost))
+            builder.UseSetting(key, value ?? "");
     }
 
     /// <summary>A client that sends <paramref name="token"/> as its bearer token (none when null).</summary>

@@ -28,6 +28,9 @@ public sealed class TcpProxy : IAsyncDisposable
         _accepting = AcceptAsync();
     }
 
+    /// <summary>The address to connect to instead of the server's (loopback, wherever the server is).</summary>
+    public string Host => ((IPEndPoint)_listener.LocalEndpoint).Address.ToString();
+
     /// <summary>The loopback port to connect to instead of the server's.</summary>
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 

@@ -19,6 +19,7 @@ public sealed class BrokerOutageTests(ItemsApi api) : IClassFixture<ItemsApi>
 {
     private static WebApplicationFactory<ItemsDb> Through(ItemsApi api, TcpProxy proxy) => api.WithWebHostBuilder(host =>
     {
+        host.UseSetting("RabbitMq:Host", proxy.Host);
         host.UseSetting("RabbitMq:Port", proxy.Port.ToString(CultureInfo.InvariantCulture));
         host.UseSetting("Outbox:RetryMaxDelay", "00:00:01");
     });
@@ -104,7 +105,10 @@ public sealed class PublisherRestartTests(ItemsApi api) : IClassFixture<ItemsApi
         {
             proxy.Cut();
             await using var unlucky = api.WithWebHostBuilder(host =>
-                host.UseSetting("RabbitMq:Port", proxy.Port.ToString(CultureInfo.InvariantCulture)));
+            {
+                host.UseSetting("RabbitMq:Host", proxy.Host);
+                host.UseSetting("RabbitMq:Port", proxy.Port.ToString(CultureInfo.InvariantCulture));
+            });
             using var admin = ItemsApi.ClientOf(unlucky, TestTokens.Admin());
             using var buyer = ItemsApi.ClientOf(unlucky, TestTokens.User(ItemsApi.NewUserId()));
             itemId = (await ItemsApi.CreateItemAsync(admin, new { name = "Unlucky vase", price = 12m, stock = 3 })).Id;
@@ -141,6 +145,7 @@ public sealed class BrokerOutageLivenessTests(ItemsApi api) : IClassFixture<Item
         proxy.Cut();
         await using var service = api.WithWebHostBuilder(host =>
         {
+            host.UseSetting("RabbitMq:Host", proxy.Host);
             host.UseSetting("RabbitMq:Port", proxy.Port.ToString(CultureInfo.InvariantCulture));
             host.UseSetting("RabbitMq:StuckEndpointTimeout", "00:00:01");
         });

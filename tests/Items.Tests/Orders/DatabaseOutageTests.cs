@@ -18,7 +18,7 @@ public sealed class DatabaseOutageTests(ItemsApi api) : IClassFixture<ItemsApi>
     private static WebApplicationFactory<ItemsDb> Through(ItemsApi api, TcpProxy proxy) => api.WithWebHostBuilder(host =>
         host.UseSetting("ConnectionStrings:items", new NpgsqlConnectionStringBuilder(api.Database.ConnectionString)
         {
-            Host = "127.0.0.1",
+            Host = proxy.Host,
             Port = proxy.Port,
             Timeout = 3,
         }.ConnectionString));
