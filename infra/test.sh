@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test project of the solution against a real PostgreSQL and RabbitMQ.
+# Runs every test project of the solution against a real PostgreSQL and RabbitMQ: in Docker
+# containers where Docker answers, otherwise as local processes (TEST_SERVERS chooses; see below).
 #   infra/test.sh [extra `dotnet test` arguments, e.g. --filter Catalog]
 # Installs what is missing, starts the servers that are not running, runs `dotnet test`, stops
 # again what it started (also on failure or Ctrl-C), prints what the drills and sweeps counted and
@@ -22,18 +23,49 @@ for npm_folder in "$REPO_ROOT"/tests/EndToEnd.Tests/{Browser,OpenApiLint}; do
   fi
 done
 
-# Start what is not running, and remember it so that exactly that is stopped again.
+# Where the tests' PostgreSQL and RabbitMQ come from (tests/Testing/TestServers.cs): TEST_SERVERS=containers,
+# one pair in Docker per test process, when Docker answers and has or can pull the images; otherwise
+# TEST_SERVERS=running, the local servers of infra/servers.sh. Setting TEST_SERVERS chooses.
+images=(postgres:15 rabbitmq:3-management) # ServerContainers.PostgresImage and .RabbitMqImage
+docker_ready() {
+  command -v docker >/dev/null && docker info >/dev/null 2>&1 || return 1
+  local image
+  for image in "${images[@]}"; do
+    docker image inspect "$image" >/dev/null 2>&1 || docker pull -q "$image" >/dev/null 2>&1 || return 1
+  done
+}
+if [ -z "${TEST_SERVERS:-}" ]; then
+  if docker_ready; then TEST_SERVERS=containers; else TEST_SERVERS=running; fi
+fi
+export TEST_SERVERS
+# Tells this run's containers apart from any other's.
+export TEST_RUN_ID="test-$(date +%Y%m%d-%H%M%S)-$$"
+
 started=()
-status=$("$here/servers.sh" status 2>/dev/null)
-grep -q '^postgresql: running' <<<"$status" || started+=(postgres)
-grep -q '^rabbitmq: *running' <<<"$status" || started+=(rabbitmq)
 stop_started() {
+  if [ "$TEST_SERVERS" = containers ]; then
+    # A test process removes its containers as it exits; this catches those of one that was killed.
+    local left
+    left=$(docker ps -aq --filter "label=store.tests.run=$TEST_RUN_ID")
+    if [ -n "$left" ]; then docker rm -f $left >/dev/null; fi
+  fi
   if [ ${#started[@]} -gt 0 ]; then "$here/servers.sh" stop "${started[@]}"; fi
   started=()
 }
 trap stop_started EXIT
 trap 'exit 130' INT TERM
-if [ ${#started[@]} -gt 0 ]; then "$here/servers.sh" start "${started[@]}" || exit 1; fi
+if [ "$TEST_SERVERS" = containers ]; then
+  log "test servers: Docker containers (${images[*]}), one pair per test process"
+  # No resource reaper is assumed to be pullable: every process removes what it started.
+  export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
+else
+  log "test servers: local processes (infra/servers.sh); Docker was not chosen or does not answer with the images"
+  # Start what is not running, and remember it so that exactly that is stopped again.
+  status=$("$here/servers.sh" status 2>/dev/null)
+  grep -q '^postgresql: running' <<<"$status" || started+=(postgres)
+  grep -q '^rabbitmq: *running' <<<"$status" || started+=(rabbitmq)
+  if [ ${#started[@]} -gt 0 ]; then "$here/servers.sh" start "${started[@]}" || exit 1; fi
+fi
 
 results="$REPO_ROOT/TestResults/run-$(date +%Y%m%d-%H%M%S)-$$"
 mkdir -p "$results"

@@ -6,7 +6,8 @@ using Store.Testing;
 namespace Store.Drills.Tests;
 
 /// <summary>
-/// What every drill runs against: private servers (<see cref="PrivateServers"/>) that this test
+/// What every drill runs against: private servers (containers, or <see cref="ScriptedServers"/>
+/// without Docker) that this test
 /// process and every process it starts are pointed at, the whole suite on them as real processes,
 /// an SMTP server that records the e-mails, and the accounts that buy.
 /// </summary>
@@ -14,9 +15,9 @@ public sealed class DrillEnvironment : IAsyncLifetime
 {
     public const int Buyers = 4;
 
-    private PrivateServers? _servers;
+    private IServerControl? _servers;
 
-    public PrivateServers Servers => _servers!;
+    public IServerControl Servers => _servers!;
 
     public SmtpServer Smtp { get; } = new();
 
@@ -31,7 +32,9 @@ public sealed class DrillEnvironment : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _servers = await PrivateServers.StartAsync();
+        _servers = TestServers.StartsContainers
+            ? await ServerContainers.StartAsync(fixedPorts: true)
+            : await ScriptedServers.StartAsync();
         // Store.Testing (databases, vhosts, the services' settings) reads where the servers are from
         // these variables, so from here on everything this process makes lives on the private servers.
         foreach (var (name, value) in _servers.Environment)

@@ -13,6 +13,9 @@ public sealed class FailureDrills(DrillEnvironment environment)
     /// <summary>How long a server stays down before it is started again, so that the outage is felt.</summary>
     private static readonly TimeSpan Downtime = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long the frozen broker stays frozen: longer than the consumers' StuckEndpointTimeout (10 s, DrillSuite).</summary>
+    private static readonly TimeSpan FrozenFor = TimeSpan.FromSeconds(15);
+
     /// <summary>
     /// How long the SMTP server takes per e-mail while consumers are to be killed mid-batch: with
     /// <see cref="NotificationsConcurrency"/> sends at a time, at most 8 e-mails a second.
@@ -34,6 +37,21 @@ public sealed class FailureDrills(DrillEnvironment environment)
                 return environment.Consumers.Where(c => !c.Failing).Select(c => c.Name).ToList();
             }, live => live.Count == 0, TimeSpan.FromSeconds(60), "both consumers' /health/live to fail while RabbitMQ is down");
             await environment.Servers.StartAsync("rabbitmq");
+        });
+
+    /// <summary>
+    /// A broker that freezes instead of stopping (a stalled VM, a long pause, a network that drops
+    /// packets rather than refusing them): its connections stay open and nothing is answered, so no
+    /// client is told that anything failed. Purchases go on committing into the outbox; the relays'
+    /// publishes wait for confirms that come once the broker runs again.
+    /// </summary>
+    [Fact]
+    public Task RabbitMQ_frozen_under_load_loses_no_event_and_applies_none_twice() =>
+        new Drill(environment, "rabbitmq-paused").RunAsync(async _ =>
+        {
+            await environment.Servers.PauseAsync("rabbitmq");
+            await Task.Delay(FrozenFor);
+            await environment.Servers.ResumeAsync("rabbitmq");
         });
 
     [Fact]

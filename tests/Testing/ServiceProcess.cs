@@ -142,14 +142,18 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    private async Task SignalAsync(string signal)
+    private Task SignalAsync(string signal) =>
+        _process is { HasExited: false } process
+            ? SignalAsync(process.Id, signal)
+            : throw new InvalidOperationException($"{Project} is not running.");
+
+    /// <summary>Sends a signal (STOP, CONT, ...) to a process, as kill(1) does.</summary>
+    public static async Task SignalAsync(int pid, string signal)
     {
-        if (_process is not { HasExited: false } process)
-            throw new InvalidOperationException($"{Project} is not running.");
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture) } })!;
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", pid.ToString(CultureInfo.InvariantCulture) } })!;
         await kill.WaitForExitAsync();
         if (kill.ExitCode != 0)
-            throw new InvalidOperationException($"kill -{signal} {process.Id} failed with exit code {kill.ExitCode}.");
+            throw new InvalidOperationException($"kill -{signal} {pid} failed with exit code {kill.ExitCode}.");
     }
 
     private void Remember(string? line)

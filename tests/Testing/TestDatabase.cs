@@ -51,7 +51,10 @@ public sealed class TestDatabase : IAsyncDisposable
         Username = TestServers.PostgresUser,
         Password = TestServers.PostgresPassword,
         Database = database,
-        Timeout = 5,
+        // Npgsql's default, as the services run with: a hundred purchases opening their connections at
+        // once (ConcurrentPurchaseTests) took more than 5 s on two busy cores against the container,
+        // which authenticates each with a password where the local server trusts loopback.
+        Timeout = 15,
     };
 
     private static async Task<NpgsqlConnection> OpenAdminAsync()
