@@ -110,6 +110,38 @@ public sealed class ComposeFileTests
         Assert.Contains(dockerfile, line => line.Contains("--no-restore", StringComparison.Ordinal));
     }
 
+    /// <summary>The Compose Specification's top-level elements (`x-` extensions aside).</summary>
+    private static readonly HashSet<string> TopLevelKeys = ["name", "services", "networks", "volumes", "configs", "secrets", "include"];
+
+    /// <summary>
+    /// The service attributes this file may use: those of the Compose Specification that docker-compose
+    /// 1.29 also reads (not `develop` or `models`, which it does not know, nor the legacy `links`).
+    /// </summary>
+    private static readonly HashSet<string> ServiceKeys =
+    [
+        "build", "command", "container_name", "depends_on", "entrypoint", "env_file", "environment", "expose",
+        "extra_hosts", "healthcheck", "hostname", "image", "init", "labels", "logging", "networks", "ports",
+        "restart", "stop_grace_period", "stop_signal", "user", "volumes", "working_dir",
+    ];
+
+    [Fact]
+    public void The_file_is_the_Compose_Specification_read_alike_by_docker_compose_1_and_docker_compose_v2()
+    {
+        var file = Load("docker-compose.yml");
+        // `version` is obsolete under v2 (a warning on every command) and meaningless under the specification.
+        Assert.All(file.Children.Keys.Select(k => k.ToString()).Where(k => !k.StartsWith("x-", StringComparison.Ordinal)),
+            key => Assert.Contains(key, TopLevelKeys));
+        foreach (var (name, node) in Services.Children)
+        {
+            Assert.All(((YamlMappingNode)node).Children.Keys.Select(k => k.ToString()), key => Assert.True(ServiceKeys.Contains(key),
+                $"service {name}: '{key}' is not among the attributes both docker-compose 1.29 and v2 read that this file allows"));
+            // The long form of depends_on, with conditions, is read by both; so is the short list.
+            if (((YamlMappingNode)node).Children.TryGetValue(new YamlScalarNode("depends_on"), out var dependsOn) && dependsOn is YamlMappingNode conditions)
+                Assert.All(conditions.Children.Values, dependency => Assert.Contains(
+                    ((YamlMappingNode)dependency)["condition"].ToString(), new[] { "service_started", "service_healthy", "service_completed_successfully" }));
+        }
+    }
+
     [Fact]
     public void The_servers_have_health_checks_and_named_volumes()
     {
