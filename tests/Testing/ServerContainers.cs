@@ -1,5 +1,6 @@
 using System.Globalization;
 using Docker.DotNet;
+using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
 using Testcontainers.PostgreSql;
@@ -16,7 +17,7 @@ public sealed class ServerContainers : IServerControl
 {
     public const string PostgresImage = "postgres:15";
     public const string RabbitMqImage = "rabbitmq:3-management";
-    private const int ManagementPort = 15672;
+    private const ushort ManagementPort = 15672;
 
     /// <summary>
     /// The label infra/test.sh finds its run's containers by, to remove any that a test process
@@ -56,12 +57,17 @@ public sealed class ServerContainers : IServerControl
             .WithLabel(RunLabel, run)
             .WithPortBinding(HostPort(fixedPorts), Port(RabbitMqBuilder.RabbitMqPort))
             .WithPortBinding(HostPort(fixedPorts), Port(ManagementPort))
+            // RabbitMQ logs "Server startup complete" (the builder's wait) before its management plugin
+            // answers, and the tests make their vhosts through the management API. Waits run again
+            // on every start, a drill's restart included.
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(request => request
+                .ForPort(ManagementPort).ForPath("/api/overview")
+                .WithBasicAuthentication(RabbitMqBuilder.DefaultUsername, RabbitMqBuilder.DefaultPassword)))
             .Build();
         var containers = new ServerContainers(postgres, rabbitMq);
         try
         {
             await Task.WhenAll(postgres.StartAsync(), rabbitMq.StartAsync());
-            await containers.WaitForManagementAsync();
         }
         catch (Exception e)
         {
@@ -92,12 +98,7 @@ public sealed class ServerContainers : IServerControl
     public Task StopAsync(string server) => Container(server).StopAsync();
 
     /// <summary>Starts the stopped container again, on the same ports, and waits until the server answers.</summary>
-    public async Task StartAsync(string server)
-    {
-        await Container(server).StartAsync();
-        if (Container(server) == _rabbitMq)
-            await WaitForManagementAsync();
-    }
+    public Task StartAsync(string server) => Container(server).StartAsync();
 
     /// <summary>Freezes every process of the server (docker pause): connections stay open, nothing is answered.</summary>
     public async Task PauseAsync(string server)
@@ -123,31 +124,6 @@ public sealed class ServerContainers : IServerControl
         "rabbitmq" => _rabbitMq,
         _ => throw new ArgumentOutOfRangeException(nameof(server), server, "Either postgres or rabbitmq."),
     };
-
-    /// <summary>
-    /// RabbitMQ logs "Server startup complete" (the container's wait) before its management plugin
-    /// answers, and the tests make their vhosts through the management API.
-    /// </summary>
-    private async Task WaitForManagementAsync()
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var overview = new Uri($"http://{_rabbitMq.Hostname}:{_rabbitMq.GetMappedPublicPort(ManagementPort)}/api/overview");
-        var credentials = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
-            $"{RabbitMqBuilder.DefaultUsername}:{RabbitMqBuilder.DefaultPassword}"));
-        http.DefaultRequestHeaders.Authorization = new("Basic", credentials);
-        await Eventually.GetAsync(async () =>
-        {
-            try
-            {
-                using var response = await http.GetAsync(overview);
-                return response.IsSuccessStatusCode;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, answered => answered, TimeSpan.FromSeconds(60), $"RabbitMQ's management API in its container at {overview}");
-    }
 
     /// <summary>A port chosen now, or none: Docker picks one when the container starts.</summary>
     private static string HostPort(bool fixedPorts) => fixedPorts ? Port(ServiceProcess.FreePort()) : string.Empty;
