@@ -8,8 +8,11 @@ namespace Store.Messaging;
 /// does not wait for the next poll. Every commit counts; the relay notes the count before it claims
 /// and waits only while nothing was committed since, so commits that arrive while a round is busy
 /// collapse into one more round, and a commit whose row the round already took wakes no empty one.
+/// EF Core's commands signal it by themselves (<see cref="OutboxCommitInterceptor{TDb}"/>); a
+/// statement sent past EF Core (a plain Npgsql command on a hot path) calls <see cref="Notify"/>
+/// once it has committed.
 /// </summary>
-internal sealed class OutboxSignal<TDb>
+public sealed class OutboxSignal<TDb>
     where TDb : DbContext
 {
     private readonly Channel<bool> _wakeUps = Channel.CreateBounded<bool>(
@@ -17,8 +20,9 @@ internal sealed class OutboxSignal<TDb>
     private long _commits;
 
     /// <summary>How many commits with outbox rows this process has made.</summary>
-    public long Commits => Interlocked.Read(ref _commits);
+    internal long Commits => Interlocked.Read(ref _commits);
 
+    /// <summary>Outbox rows were committed: the relay looks (at once, or after its round in progress).</summary>
     public void Notify()
     {
         Interlocked.Increment(ref _commits);
@@ -26,7 +30,7 @@ internal sealed class OutboxSignal<TDb>
     }
 
     /// <summary>Waits until a commit after the <paramref name="seen"/>-th, or for <paramref name="timeout"/>, whichever comes first.</summary>
-    public async Task WaitAsync(long seen, TimeSpan timeout, CancellationToken cancellationToken)
+    internal async Task WaitAsync(long seen, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(timeout);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using NpgsqlTypes;
 using Store.Contracts;
 using Store.Items.Data;
 using Store.Messaging;
@@ -27,7 +28,8 @@ public static class Purchase
     private const string IdempotencyKeyConstraint = "pk_idempotent_requests";
 
     public static async Task<PurchaseOutcome> BuyAsync(
-        ItemsDb db, CurrentUser buyer, int itemId, int quantity, string? idempotencyKey, EventOrigin origin, CancellationToken cancellationToken)
+        ItemsDb db, OutboxSignal<ItemsDb> outbox, CurrentUser buyer, int itemId, int quantity, string? idempotencyKey, EventOrigin origin,
+        CancellationToken cancellationToken)
     {
         // Its order id, item name and prices are filled in by the statement.
         var placedEvent = Outbox.Row(origin.Stamp(new OrderPlaced(
@@ -35,14 +37,14 @@ public static class Purchase
 
         if (idempotencyKey is null)
         {
-            var order = await PlaceAsync(db, buyer, itemId, quantity, null, null, placedEvent, origin, cancellationToken);
+            var order = await PlaceAsync(db, outbox, buyer, itemId, quantity, null, null, placedEvent, origin, cancellationToken);
             return order is not null ? new PurchaseOutcome.Placed(order, Replayed: false) : await RefusalAsync(db, itemId, cancellationToken);
         }
 
         var fingerprint = Fingerprint(itemId, quantity);
         try
         {
-            var order = await PlaceAsync(db, buyer, itemId, quantity, idempotencyKey, fingerprint, placedEvent, origin, cancellationToken);
+            var order = await PlaceAsync(db, outbox, buyer, itemId, quantity, idempotencyKey, fingerprint, placedEvent, origin, cancellationToken);
             if (order is not null)
                 return new PurchaseOutcome.Placed(order, Replayed: false);
             if (await RecordRefusalAsync(db, buyer.Id, itemId, idempotencyKey, fingerprint, origin, cancellationToken) is { } refusal)
@@ -58,36 +60,62 @@ public static class Purchase
     /// <summary>The request a key was first used for; another request with the key is refused.</summary>
     private static string Fingerprint(int itemId, int quantity) => $"item={itemId};quantity={quantity}";
 
-    /// <summary>The purchase statement; with a key (else null), it also records the key with the order.</summary>
-    private static async Task<Order?> PlaceAsync(
-        ItemsDb db, CurrentUser buyer, int itemId, int quantity, string? key, string? fingerprint, OutboxMessage placedEvent,
-        EventOrigin origin, CancellationToken cancellationToken)
-    {
-        var placed = await db.Orders.FromSql($"""
-            WITH taken AS (
-                UPDATE items SET stock = stock - {quantity}
-                WHERE id = {itemId} AND stock >= {quantity}
-                RETURNING id, name, price + coalesce(tax, 0) AS unit_price),
-            placed AS (
-                INSERT INTO orders (user_id, item_id, item_name, quantity, unit_price, total, status, created_at)
-                SELECT {buyer.Id}, id, name, {quantity}, unit_price, unit_price * {quantity}, {Order.Placed}, {origin.OccurredAt}
-                FROM taken
-                RETURNING *),
-            announced AS (
-                INSERT INTO outbox_messages (message_id, message_type, body, ordering_key, correlation_id, created_at)
-                SELECT {placedEvent.MessageId}, {placedEvent.MessageType},
-                       {placedEvent.Body}::jsonb || jsonb_build_object('order_id', id, 'item_name', item_name, 'unit_price', unit_price, 'total', total),
-                       {placedEvent.OrderingKey}, {placedEvent.CorrelationId}, {placedEvent.CreatedAt}
-                FROM placed),
-            claimed AS (
-                INSERT INTO idempotent_requests (user_id, key, fingerprint, status_code, order_id, created_at)
-                SELECT {buyer.Id}, {key}, {fingerprint}, {StatusCodes.Status201Created}, id, {origin.OccurredAt}
-                FROM placed
-                WHERE {key}::text IS NOT NULL)
-            SELECT * FROM placed
-            """).AsNoTracking().ToListAsync(cancellationToken);
-        return placed.SingleOrDefault();
-    }
+    /// <summary>The purchase statement (<see cref="HotStatements"/>); with a key ($11, else null), it also records the key with the order.</summary>
+    private const string PlaceSql = """
+        WITH taken AS (
+            UPDATE items SET stock = stock - $3
+            WHERE id = $2 AND stock >= $3
+            RETURNING id, name, price + coalesce(tax, 0) AS unit_price),
+        placed AS (
+            INSERT INTO orders (user_id, item_id, item_name, quantity, unit_price, total, status, created_at)
+            SELECT $1, id, name, $3, unit_price, unit_price * $3, $4, $5
+            FROM taken
+            RETURNING id, item_name, unit_price, total),
+        announced AS (
+            INSERT INTO outbox_messages (message_id, message_type, body, ordering_key, correlation_id, created_at)
+            SELECT $6, $7, $8::jsonb || jsonb_build_object('order_id', id, 'item_name', item_name, 'unit_price', unit_price, 'total', total),
+                   $9, $10, $5
+            FROM placed),
+        claimed AS (
+            INSERT INTO idempotent_requests (user_id, key, fingerprint, status_code, order_id, created_at)
+            SELECT $1, $11, $12, $13, id, $5
+            FROM placed
+            WHERE $11::text IS NOT NULL)
+        SELECT id, item_name, unit_price, total FROM placed
+        """;
+
+    private static Task<Order?> PlaceAsync(
+        ItemsDb db, OutboxSignal<ItemsDb> outbox, CurrentUser buyer, int itemId, int quantity, string? key, string? fingerprint,
+        OutboxMessage placedEvent, EventOrigin origin, CancellationToken cancellationToken) =>
+        HotStatements.QueryFirstAsync(db, outbox, PlaceSql,
+            [
+                HotStatements.Value(buyer.Id),
+                HotStatements.Value(itemId),
+                HotStatements.Value(quantity),
+                HotStatements.Value(Order.Placed),
+                HotStatements.Value(origin.OccurredAt),
+                HotStatements.Value(placedEvent.MessageId),
+                HotStatements.Value(placedEvent.MessageType),
+                HotStatements.Value(placedEvent.Body),
+                HotStatements.Nullable(placedEvent.OrderingKey, NpgsqlDbType.Text),
+                HotStatements.Nullable(placedEvent.CorrelationId, NpgsqlDbType.Text),
+                HotStatements.Nullable(key, NpgsqlDbType.Text),
+                HotStatements.Nullable(fingerprint, NpgsqlDbType.Text),
+                HotStatements.Value(StatusCodes.Status201Created),
+            ],
+            reader => new Order
+            {
+                Id = reader.GetInt32(0),
+                UserId = buyer.Id,
+                ItemId = itemId,
+                ItemName = reader.GetString(1),
+                Quantity = quantity,
+                UnitPrice = reader.GetDecimal(2),
+                Total = reader.GetDecimal(3),
+                Status = Order.Placed,
+                CreatedAt = origin.OccurredAt,
+            },
+            cancellationToken);
 
     /// <summary>Why a purchase took nothing: the stock as it is now is too little, or there is no such item.</summary>
     private static async Task<PurchaseOutcome> RefusalAsync(ItemsDb db, int itemId, CancellationToken cancellationToken)
