@@ -8,7 +8,7 @@ namespace Store.Items.Data;
 /// <summary>
 /// The service's two hottest statements, a purchase and a create, are sent as plain Npgsql commands
 /// on the context's connection rather than through <c>FromSql</c>: EF Core's query pipeline around
-/// them (cache key, parameters, materializer) cost a sixth of the service's CPU per purchase
+/// them (cache key, parameters, materializer) cost about a sixth of the service's CPU per purchase
 /// (docs/benchmarks.md). Positional parameters go to PostgreSQL as they are, and the connection's
 /// automatic preparation (Database.cs) prepares each statement once per connection.
 /// </summary>
