@@ -21,6 +21,7 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
     // under a second (bench/suite.sh measures the same path: commit -> relay -> RabbitMQ -> consumer);
     // the bound is wider because these tests share 2 cores with the rest of the test run.
     private static readonly TimeSpan EventDelivered = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxAgeOfOneSecond = TimeSpan.FromSeconds(1);
 
     [Fact]
     public async Task A_read_after_put_sees_the_replaced_item()
@@ -104,7 +105,7 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
     public async Task A_purchase_on_one_instance_is_visible_on_another_within_the_cache_max_age()
     {
         // OrderPlaced does not evict other instances' entries: their max age does.
-        await using var other = await StartOtherInstanceAsync(maxAge: "00:00:01");
+        await using var other = await StartOtherInstanceAsync(MaxAgeOfOneSecond);
         using var otherClient = ItemsApi.ClientOf(other, TestTokens.Admin());
         using var user = api.AsUser(ItemsApi.NewUserId());
         var item = await api.CreateItemAsync(new { name = "Torch", price = 8m, stock = 20 });
@@ -123,7 +124,7 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
     [Fact]
     public async Task A_change_no_event_announced_is_read_again_once_the_entry_is_older_than_the_max_age()
     {
-        await using var instance = await StartOtherInstanceAsync(maxAge: "00:00:01");
+        await using var instance = await StartOtherInstanceAsync(MaxAgeOfOneSecond);
         using var client = ItemsApi.ClientOf(instance, TestTokens.Admin());
         var item = await api.CreateItemAsync(new { name = "Kettle", price = 30m, stock = 3 });
         Assert.Equal(30m, (await GetAsync(client, item.Id)).Price);
@@ -190,7 +191,7 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
     public async Task An_item_created_on_another_instance_is_in_this_ones_list_within_the_cache_max_age()
     {
         // ItemCreated does not evict other instances' pages: their max age does.
-        await using var here = await StartOtherInstanceAsync(maxAge: "00:00:01");
+        await using var here = await StartOtherInstanceAsync(MaxAgeOfOneSecond);
         using var hereClient = ItemsApi.ClientOf(here, TestTokens.Admin());
         using var admin = api.AsAdmin();
         var tag = $"elsewhere-{Guid.NewGuid():N}"[..30];
@@ -204,8 +205,6 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
         await PastAsync(cachedAt, MaxAgeOfOneSecond);
         Assert.Equal([(item.Id, 1)], await PageAsync(hereClient, tag));
     }
-
-    private static readonly TimeSpan MaxAgeOfOneSecond = TimeSpan.FromSeconds(1);
 
     /// <summary>Waits until more than <paramref name="maxAge"/> has passed since <paramref name="since"/> started (with a margin for the clock's tick).</summary>
     private static async Task PastAsync(System.Diagnostics.Stopwatch since, TimeSpan maxAge)
@@ -253,12 +252,12 @@ public sealed class ItemCacheTests(ItemsApi api) : IClassFixture<ItemsApi>
     }
 
     /// <summary>A second instance on the same database and vhost; both instances' event queues are bound before use.</summary>
-    private async Task<WebApplicationFactory<ItemsDb>> StartOtherInstanceAsync(string? maxAge = null)
+    private async Task<WebApplicationFactory<ItemsDb>> StartOtherInstanceAsync(TimeSpan? maxAge = null)
     {
         var other = api.WithWebHostBuilder(host =>
         {
             if (maxAge is not null)
-                host.UseSetting("Items:Cache:MaxAge", maxAge);
+                host.UseSetting("Items:Cache:MaxAge", maxAge.Value.ToString("c"));
         });
         foreach (var instance in new[] { api, other })
         {
