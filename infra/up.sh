@@ -76,10 +76,13 @@ for entry in "${SUITE[@]}"; do
   # The gateway last, once the services are ready: its health probes would otherwise find them
   # starting, and it would keep them out of rotation (503) until its next probe, seconds later.
   [ "$name" != gateway ] || wait_healthy "${started[@]}"
-  # Started from its published output, so that its appsettings.json is its content root's.
+  # Started from its published output, so that its appsettings.json is its content root's. It runs
+  # as docker compose and Kubernetes run it, in Production (ASPNETCORE_ENVIRONMENT=Development for
+  # the developer exception page and scope validation, which cost a few % of CPU per request), with
+  # a signing key generated on the first run and kept in .data/.
   bin="$RUN_DIR/app/$(basename "$project" .csproj)"
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
-  ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
+  ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" \
   ConnectionStrings__users="Host=127.0.0.1;Port=$PG_PORT;Database=users;Username=postgres" \
   ConnectionStrings__items="Host=127.0.0.1;Port=$PG_PORT;Database=items;Username=postgres" \
   ConnectionStrings__audit="Host=127.0.0.1;Port=$PG_PORT;Database=audit;Username=postgres" \
@@ -91,7 +94,7 @@ for entry in "${SUITE[@]}"; do
   ReverseProxy__Clusters__items__Destinations__default__Address="http://127.0.0.1:$(port_of items)/" \
   ReverseProxy__Clusters__audit__Destinations__default__Address="http://127.0.0.1:$(port_of audit-log)/" \
   ReverseProxy__Clusters__notifications__Destinations__default__Address="http://127.0.0.1:$(port_of notifications)/" \
-  Jwt__GeneratedKeyFile="$DATA_DIR/signing.dev-key.json" \
+  Jwt__GenerateKey=true Jwt__GeneratedKeyFile="$DATA_DIR/signing.dev-key.json" \
     env "${docs_settings[@]}" nohup dotnet "$bin/$(basename "$project" .csproj).dll" --contentRoot "$bin" >"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! >"$RUN_DIR/pids/$name.pid"
   started+=("$name")
