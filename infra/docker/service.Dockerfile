@@ -33,7 +33,12 @@ COPY --from=build /app .
 # A folder the service may write (the users service's generated development key); a named volume
 # mounted here starts with this ownership.
 RUN mkdir -p /app/data && chown "$APP_UID" /app/data
+# A fixed gen0 budget of 32 MB (the same as infra/up.sh gives): the GC otherwise sizes it from the
+# L3 cache the machine reports, and on a VM that reports the host's (260 MB) every busy service held
+# about twice the private memory, with no throughput to show for it (docs/benchmarks.md). Only the
+# environment variable sets it; the runtimeconfig properties do not.
 ENV ASPNETCORE_HTTP_PORTS=8080 \
+    DOTNET_GCgen0size=0x2000000 \
     ASSEMBLY=${ASSEMBLY}
 EXPOSE 8080
 USER $APP_UID

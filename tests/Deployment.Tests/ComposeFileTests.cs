@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
 namespace Store.Deployment.Tests;
@@ -161,6 +162,19 @@ public sealed class ComposeFileTests
         Assert.Contains("HEALTHCHECK", dockerfile, StringComparison.Ordinal);
         Assert.Contains("/health/ready", dockerfile, StringComparison.Ordinal);
         Assert.Contains("USER $APP_UID", dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_image_and_infra_up_give_the_services_the_same_gen0_budget()
+    {
+        // Set in two places (only the environment variable sets it): they must not drift apart.
+        var image = Regex.Match(
+            File.ReadAllText(Path.Combine(Root, "infra/docker/service.Dockerfile")), @"DOTNET_GCgen0size=(0x[0-9a-fA-F]+)");
+        var upScript = Regex.Match(
+            File.ReadAllText(Path.Combine(Root, "infra/up.sh")), @"DOTNET_GCgen0size=""\$\{DOTNET_GCgen0size:-(0x[0-9a-fA-F]+)\}""");
+        Assert.True(image.Success, "the image sets DOTNET_GCgen0size");
+        Assert.True(upScript.Success, "infra/up.sh gives the services DOTNET_GCgen0size");
+        Assert.Equal(image.Groups[1].Value, upScript.Groups[1].Value);
     }
 
     private static YamlMappingNode Service(string name) => (YamlMappingNode)Services[name];
