@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -147,7 +146,7 @@ public sealed class BatcherTests(MessagingServers servers) : IClassFixture<Messa
     [Fact]
     public async Task A_poison_message_in_a_batch_of_good_ones_ends_alone_in_the_error_queue_and_the_rest_are_written()
     {
-        var splits = new BatchSplits("notes");
+        using var batches = new BatchMeasurements("notes");
         var good = Enumerable.Range(0, 60).Select(_ => Note($"good-{Guid.NewGuid():N}")).ToArray();
         // A note id of -1 breaks the table's check: the batch's INSERT fails as a whole.
         var poison = Note($"poison-{Guid.NewGuid():N}", noteId: -1);
@@ -162,7 +161,7 @@ public sealed class BatcherTests(MessagingServers servers) : IClassFixture<Messa
         Assert.Equal(RetryLimit + 1, _log.Attempts[poison.EventId]);
         Assert.All(goodIds, id => Assert.Equal(1, _log.Attempts[id]));
         Assert.Equal(0, await CopiesOfAsync(poison.EventId));
-        Assert.True(splits.Count > 0, "The poison message was never in a batch with others, so nothing was proven.");
+        Assert.True(batches.Splits > 0, "The poison message was never in a batch with others, so nothing was proven.");
     }
 
     [Fact]
@@ -175,32 +174,5 @@ public sealed class BatcherTests(MessagingServers servers) : IClassFixture<Messa
         await Eventually.GetAsync(() => CopiesOfAsync(note.EventId), n => n == 1, TimeSpan.FromSeconds(30), "the copy");
         // Failed twice, written by the third attempt (of RetryLimit + 1), so never moved to the error queue.
         Assert.Equal(3, _log.Attempts[note.EventId]);
-    }
-
-    /// <summary>Counts the <c>store.batch.split</c> measurements of one batcher while the test runs.</summary>
-    private sealed class BatchSplits
-    {
-        private readonly MeterListener _listener = new();
-        private int _count;
-
-        public BatchSplits(string batcher)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == BatchMetrics.MeterName && instrument.Name == "store.batch.split")
-                    listener.EnableMeasurementEvents(instrument);
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == BatchMetrics.NameTag && Equals(tag.Value, batcher))
-                        Interlocked.Add(ref _count, (int)value);
-                }
-            });
-            _listener.Start();
-        }
-
-        public int Count => Volatile.Read(ref _count);
     }
 }
