@@ -12,6 +12,8 @@ builder.AddMessaging(                                   // MassTransit/RabbitMQ
     consumingIsLiveness: false);                        // a broker outage never restarts it: entries expire anyway
 builder.AddOutboxRelay<ItemsDb>();                      // publishes what ItemsDb's transactions put in its outbox
 ItemCache.Register(builder);                            // single items served without a database round trip (Items:Cache)
+NewItems.Register(builder);                             // created items inserted in one statement, together when they come together
+Purchases.Register(builder);                            // purchases placed in one statement, together when they come together
 IdempotencyKeyPruner.Register(builder);                 // Idempotency-Key records expire after a day
 builder.Services.AddValidation();                       // DataAnnotations on request types -> 422 (generated per assembly, so called here)
 

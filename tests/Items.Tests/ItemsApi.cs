@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Store.Items.Catalog;
 using Store.Items.Data;
 using Store.Items.Orders;
@@ -71,6 +72,40 @@ public sealed class ItemsApi() : ServiceFactory<ItemsDb>("items")
         await using var db = OpenDb();
         return await db.Set<OutboxMessage>().AsNoTracking()
             .Where(m => m.OrderingKey == Item.EventKey(itemId)).OrderBy(m => m.Id).ToListAsync();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="lockSql"/> (a statement that takes a lock, e.g. a row's FOR UPDATE) in a
+    /// transaction of its own, which keeps the lock until the result is disposed: the service's
+    /// statements that need it wait meanwhile, so the requests sent then queue up together.
+    /// </summary>
+    public async Task<IAsyncDisposable> HoldLockAsync(string lockSql)
+    {
+        var connection = new NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand(lockSql, connection, transaction))
+            await command.ExecuteNonQueryAsync();
+        return new HeldLock(connection, transaction);
+    }
+
+    /// <summary>Waits until one of the service's statements waits for a lock (one held by <see cref="HoldLockAsync"/>).</summary>
+    public Task WaitForALockWaitAsync() => Eventually.GetAsync(async () =>
+    {
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }, waiting => waiting > 0, TimeSpan.FromSeconds(30), "a statement waiting for the held lock");
+
+    private sealed class HeldLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await connection.DisposeAsync();
+        }
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string path, object body, string? idempotencyKey)

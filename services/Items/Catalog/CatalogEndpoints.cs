@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using NpgsqlTypes;
 using Store.Items.Data;
 using Store.Messaging;
 using Store.ServiceDefaults;
@@ -49,58 +48,14 @@ public static class CatalogEndpoints
         return body is null ? Problems.NotFound("Item", id) : new ItemJson(body);
     }
 
-    /// <summary>
-    /// One statement, committed on its own (<see cref="HotStatements"/>): it inserts the item and,
-    /// from the row it inserted, the item's ItemCreated event (serialized here; the statement adds
-    /// the id the database assigned).
-    /// </summary>
-    private const string CreateSql = """
-        WITH created AS (
-            INSERT INTO items (name, description, price, tax, tags, stock, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-            RETURNING id, price, tax),
-        announced AS (
-            INSERT INTO outbox_messages (message_id, message_type, body, ordering_key, correlation_id, created_at)
-            SELECT $8, $9, $10::jsonb || jsonb_build_object('item_id', id), $11 || id, $12, $7
-            FROM created)
-        SELECT id, price, tax FROM created
-        """;
-
+    /// <summary>One statement with its ItemCreated event, shared with the items created at the same time (<see cref="NewItems"/>).</summary>
     public static async Task<Created<ItemResponse>> CreateItem(
-        ItemCreate body, ItemsDb db, OutboxSignal<ItemsDb> outbox, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
+        ItemCreate body, NewItems newItems, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
     {
         var draft = new Item { Name = body.Name, CreatedAt = origin.OccurredAt };
         Apply(draft, body, origin.OccurredAt);
-        var created = Outbox.Row(CatalogEvents.Created(draft, origin));
         // The price and tax as stored (numeric(12,2)), so the answer reads like every later read.
-        var item = await HotStatements.QueryFirstAsync(db, outbox, CreateSql,
-            [
-                HotStatements.Value(draft.Name),
-                HotStatements.Nullable(draft.Description, NpgsqlDbType.Text),
-                HotStatements.Value(draft.Price),
-                HotStatements.Nullable(draft.Tax, NpgsqlDbType.Numeric),
-                HotStatements.Value(draft.Tags),
-                HotStatements.Value(draft.Stock),
-                HotStatements.Value(origin.OccurredAt),
-                HotStatements.Value(created.MessageId),
-                HotStatements.Value(created.MessageType),
-                HotStatements.Value(created.Body),
-                HotStatements.Value(Item.EventKeyPrefix),
-                HotStatements.Nullable(created.CorrelationId, NpgsqlDbType.Text),
-            ],
-            reader => new Item
-            {
-                Id = reader.GetInt32(0),
-                Name = draft.Name,
-                Description = draft.Description,
-                Price = reader.GetDecimal(1),
-                Tax = reader.IsDBNull(2) ? null : reader.GetDecimal(2),
-                Tags = draft.Tags,
-                Stock = draft.Stock,
-                CreatedAt = draft.CreatedAt,
-                UpdatedAt = draft.UpdatedAt,
-            },
-            cancellationToken) ?? throw new InvalidOperationException("The item's INSERT returned no row.");
+        var item = await newItems.InsertAsync(draft, Outbox.Row(CatalogEvents.Created(draft, origin)), cancellationToken);
         cache.Evict(item.Id);
         return TypedResults.Created($"/api/items/{item.Id}", ItemResponse.From(item));
     }

@@ -6,7 +6,7 @@ using Store.Messaging;
 namespace Store.Items.Data;
 
 /// <summary>
-/// The service's two hottest statements, a purchase and a create, are sent as plain Npgsql commands
+/// The service's hottest statements, purchases and creates, are sent as plain Npgsql commands
 /// on the context's connection rather than through <c>FromSql</c>: EF Core's query pipeline around
 /// them (cache key, parameters, materializer) cost about a sixth of the service's CPU per purchase
 /// (docs/benchmarks.md). Positional parameters go to PostgreSQL as they are, and the connection's
@@ -16,35 +16,41 @@ internal static class HotStatements
 {
     /// <summary>
     /// Runs <paramref name="sql"/>, one statement committed on its own that inserts outbox rows, and
-    /// reads its first row (null when it returned none). EF Core's outbox interceptor does not see a
-    /// command sent past it, so this signals the relay itself once the statement has committed.
+    /// reads every row it returns. EF Core's outbox interceptor does not see a command sent past it,
+    /// so this signals the relay itself once the statement has committed and returned rows.
     /// </summary>
-    public static async Task<T?> QueryFirstAsync<T>(
+    public static async Task<List<T>> QueryAsync<T>(
         ItemsDb db, OutboxSignal<ItemsDb> outbox, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read,
         CancellationToken cancellationToken)
-        where T : class
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
             await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
             command.Parameters.AddRange(parameters);
-            T? row = null;
+            var rows = new List<T>();
             // A statement with RETURNING is committed once its reader is done.
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
-                if (await reader.ReadAsync(cancellationToken))
-                    row = read(reader);
+                while (await reader.ReadAsync(cancellationToken))
+                    rows.Add(read(reader));
             }
-            if (row is not null)
+            if (rows.Count > 0)
                 outbox.Notify();
-            return row;
+            return rows;
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>As <see cref="QueryAsync"/>, for a statement that returns one row or none: that row, or null.</summary>
+    public static async Task<T?> QueryFirstAsync<T>(
+        ItemsDb db, OutboxSignal<ItemsDb> outbox, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read,
+        CancellationToken cancellationToken)
+        where T : class =>
+        (await QueryAsync(db, outbox, sql, parameters, read, cancellationToken)).FirstOrDefault();
 
     public static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value };
 

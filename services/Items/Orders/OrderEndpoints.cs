@@ -10,7 +10,7 @@ namespace Store.Items.Orders;
 
 /// <summary>
 /// Purchases and orders: any signed-in user buys and sees their own orders; admins see everyone's.
-/// A purchase commits its order and its OrderPlaced event together (Purchase.cs).
+/// A purchase commits its order and its OrderPlaced event together (Purchases.cs).
 /// </summary>
 public static class OrderEndpoints
 {
@@ -47,15 +47,15 @@ public static class OrderEndpoints
 
     public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PurchaseItem(
         int id, PurchaseRequest body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        CurrentUser buyer, HttpResponse response, ItemsDb db, OutboxSignal<ItemsDb> outbox, ItemCache cache, EventOrigin origin,
+        CurrentUser buyer, HttpResponse response, ItemsDb db, Purchases purchases, ItemCache cache, EventOrigin origin,
         CancellationToken cancellationToken) =>
-        BuyAsync(id, body.Quantity, idempotencyKey, buyer, response, db, outbox, cache, origin, cancellationToken);
+        BuyAsync(id, body.Quantity, idempotencyKey, buyer, response, db, purchases, cache, origin, cancellationToken);
 
     public static Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> PlaceOrder(
         OrderCreate body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
-        CurrentUser buyer, HttpResponse response, ItemsDb db, OutboxSignal<ItemsDb> outbox, ItemCache cache, EventOrigin origin,
+        CurrentUser buyer, HttpResponse response, ItemsDb db, Purchases purchases, ItemCache cache, EventOrigin origin,
         CancellationToken cancellationToken) =>
-        BuyAsync(body.ItemId, body.Quantity, idempotencyKey, buyer, response, db, outbox, cache, origin, cancellationToken);
+        BuyAsync(body.ItemId, body.Quantity, idempotencyKey, buyer, response, db, purchases, cache, origin, cancellationToken);
 
     public static async Task<Results<Ok<OrderResponse[]>, ProblemHttpResult>> ListOrders(
         [AsParameters] OrderQuery query, CurrentUser caller, ItemsDb db, HttpResponse response, CancellationToken cancellationToken)
@@ -89,12 +89,12 @@ public static class OrderEndpoints
 
     private static async Task<Results<Created<OrderResponse>, ProblemHttpResult, ValidationProblem>> BuyAsync(
         int itemId, int quantity, string? idempotencyKey, CurrentUser buyer, HttpResponse response, ItemsDb db,
-        OutboxSignal<ItemsDb> outbox, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
+        Purchases purchases, ItemCache cache, EventOrigin origin, CancellationToken cancellationToken)
     {
         if (idempotencyKey is not null && !IsAcceptableKey(idempotencyKey))
             return Problems.Invalid("idempotency_key", $"must be 1 to {MaxKeyLength} printable ASCII characters");
 
-        var outcome = await Purchase.BuyAsync(db, outbox, buyer, itemId, quantity, idempotencyKey, origin, cancellationToken);
+        var outcome = await purchases.BuyAsync(db, buyer, itemId, quantity, idempotencyKey, origin, cancellationToken);
         // Committed: the next read of the item on this instance sees the new stock.
         if (outcome is PurchaseOutcome.Placed { Replayed: false })
             cache.Evict(itemId);
