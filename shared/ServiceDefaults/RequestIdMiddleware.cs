@@ -6,7 +6,8 @@ namespace Store.ServiceDefaults;
 /// <summary>
 /// Gives every request its correlation id: the caller's <c>X-Request-Id</c> when it is sane, else a
 /// new one. It becomes <see cref="HttpContext.TraceIdentifier"/> (and so the events' correlation id),
-/// goes back on the response, and is in the scope of every log line written for the request.
+/// goes back on the response, and is in the scope of every log line written for the request, with
+/// the request's path.
 /// </summary>
 public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdMiddleware> logger)
 {
@@ -22,7 +23,7 @@ public sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestIdM
 
         context.TraceIdentifier = requestId;
         context.Response.Headers[HeaderName] = requestId;
-        using (logger.BeginScope(new KeyValuePair<string, object>[] { new("RequestId", requestId) }))
+        using (logger.BeginScope(new KeyValuePair<string, object?>[] { new("RequestId", requestId), new("RequestPath", context.Request.Path.Value) }))
             await next(context);
     }
 
