@@ -80,10 +80,11 @@ for entry in "${SUITE[@]}"; do
   # as docker compose and Kubernetes run it, in Production (ASPNETCORE_ENVIRONMENT=Development for
   # the developer exception page and scope validation, which cost a few % of CPU per request), with
   # a signing key generated on the first run and kept in .data/, and with a fixed gen0 budget of
-  # 32 MB, as infra/docker/service.Dockerfile gives it (why: there).
+  # 32 MB and no tiering delay, as infra/docker/service.Dockerfile gives them (why: there).
   bin="$RUN_DIR/app/$(basename "$project" .csproj)"
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
   ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}" \
+  DOTNET_TC_CallCountingDelayMs="${DOTNET_TC_CallCountingDelayMs:-0}" \
   ConnectionStrings__users="Host=127.0.0.1;Port=$PG_PORT;Database=users;Username=postgres" \
   ConnectionStrings__items="Host=127.0.0.1;Port=$PG_PORT;Database=items;Username=postgres" \
   ConnectionStrings__audit="Host=127.0.0.1;Port=$PG_PORT;Database=audit;Username=postgres" \

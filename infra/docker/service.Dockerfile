@@ -37,8 +37,13 @@ RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 # L3 cache the machine reports, and on a VM that reports the host's (260 MB) every busy service held
 # about twice the private memory, with no throughput to show for it (docs/benchmarks.md). Only the
 # environment variable sets it; the runtimeconfig properties do not.
+# No tiering delay: by default the runtime starts counting calls towards optimized code only after
+# 100 ms without a newly called method, which a service taking its first load keeps putting off, so
+# its hot code ran unoptimized for most of its first minute: purchases right after a start were a
+# quarter slower (docs/benchmarks.md). Also an environment variable only.
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_GCgen0size=0x2000000 \
+    DOTNET_TC_CallCountingDelayMs=0 \
     ASSEMBLY=${ASSEMBLY}
 EXPOSE 8080
 USER $APP_UID

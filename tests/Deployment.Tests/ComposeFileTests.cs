@@ -164,16 +164,18 @@ public sealed class ComposeFileTests
         Assert.Contains("USER $APP_UID", dockerfile, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void The_image_and_infra_up_give_the_services_the_same_gen0_budget()
+    [Theory]
+    [InlineData("DOTNET_GCgen0size")]
+    [InlineData("DOTNET_TC_CallCountingDelayMs")]
+    public void The_image_and_infra_up_give_the_services_the_same_runtime_setting(string variable)
     {
         // Set in two places (only the environment variable sets it): they must not drift apart.
         var image = Regex.Match(
-            File.ReadAllText(Path.Combine(Root, "infra/docker/service.Dockerfile")), @"DOTNET_GCgen0size=(0x[0-9a-fA-F]+)");
+            File.ReadAllText(Path.Combine(Root, "infra/docker/service.Dockerfile")), $@"{variable}=(\w+)");
         var upScript = Regex.Match(
-            File.ReadAllText(Path.Combine(Root, "infra/up.sh")), @"DOTNET_GCgen0size=""\$\{DOTNET_GCgen0size:-(0x[0-9a-fA-F]+)\}""");
-        Assert.True(image.Success, "the image sets DOTNET_GCgen0size");
-        Assert.True(upScript.Success, "infra/up.sh gives the services DOTNET_GCgen0size");
+            File.ReadAllText(Path.Combine(Root, "infra/up.sh")), $@"{variable}=""\$\{{{variable}:-(\w+)\}}""");
+        Assert.True(image.Success, $"the image sets {variable}");
+        Assert.True(upScript.Success, $"infra/up.sh gives the services {variable}");
         Assert.Equal(image.Groups[1].Value, upScript.Groups[1].Value);
     }
 
