@@ -79,11 +79,13 @@ for entry in "${SUITE[@]}"; do
   # Started from its published output, so that its appsettings.json is its content root's. It runs
   # as docker compose and Kubernetes run it, in Production (ASPNETCORE_ENVIRONMENT=Development for
   # the developer exception page and scope validation, which cost a few % of CPU per request), with
-  # a signing key generated on the first run and kept in .data/, and with a fixed gen0 budget of
-  # 32 MB and no tiering delay, as infra/docker/service.Dockerfile gives them (why: there).
+  # a signing key generated on the first run and kept in .data/, and with a fixed gen0 budget and
+  # no tiering delay, as infra/docker/service.Dockerfile and docker-compose.yml give them (why: there).
   bin="$RUN_DIR/app/$(basename "$project" .csproj)"
+  gen0_budget=0x2000000
+  case "$name" in audit-log | notifications) gen0_budget=0x1000000 ;; esac
   ASPNETCORE_URLS="http://127.0.0.1:$port" \
-  ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x2000000}" \
+  ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" DOTNET_GCgen0size="${DOTNET_GCgen0size:-$gen0_budget}" \
   DOTNET_TC_CallCountingDelayMs="${DOTNET_TC_CallCountingDelayMs:-0}" \
   ConnectionStrings__users="Host=127.0.0.1;Port=$PG_PORT;Database=users;Username=postgres" \
   ConnectionStrings__items="Host=127.0.0.1;Port=$PG_PORT;Database=items;Username=postgres" \

@@ -28,21 +28,25 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/*
 ARG ASSEMBLY
+# The gen0 budget (below); the consumers' images are built with a smaller one (docker-compose.yml).
+ARG GEN0_BUDGET=0x2000000
 WORKDIR /app
 COPY --from=build /app .
 # A folder the service may write (the users service's generated development key); a named volume
 # mounted here starts with this ownership.
 RUN mkdir -p /app/data && chown "$APP_UID" /app/data
-# A fixed gen0 budget of 32 MB (the same as infra/up.sh gives): the GC otherwise sizes it from the
-# L3 cache the machine reports, and on a VM that reports the host's (260 MB) every busy service held
-# about twice the private memory, with no throughput to show for it (docs/benchmarks.md). Only the
-# environment variable sets it; the runtimeconfig properties do not.
+# A fixed gen0 budget (the same as infra/up.sh gives): the GC otherwise sizes it from the L3 cache
+# the machine reports, and on a VM that reports the host's (260 MB) every busy service held about
+# twice the private memory, with no throughput to show for it (docs/benchmarks.md). 32 MB for the
+# services that answer requests (smaller ones cost them throughput); 16 MB for the two consumers,
+# whose batches after a backlog otherwise grew them 15 MB more, at no measurable CPU per event. Only
+# the environment variable sets it; the runtimeconfig properties do not.
 # No tiering delay: by default the runtime starts counting calls towards optimized code only after
 # 100 ms without a newly called method, which a service taking its first load keeps putting off, so
 # its hot code ran unoptimized for most of its first minute: purchases right after a start were a
 # quarter slower (docs/benchmarks.md). Also an environment variable only.
 ENV ASPNETCORE_HTTP_PORTS=8080 \
-    DOTNET_GCgen0size=0x2000000 \
+    DOTNET_GCgen0size=${GEN0_BUDGET} \
     DOTNET_TC_CallCountingDelayMs=0 \
     ASSEMBLY=${ASSEMBLY}
 EXPOSE 8080

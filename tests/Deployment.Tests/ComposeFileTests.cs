@@ -164,19 +164,46 @@ public sealed class ComposeFileTests
         Assert.Contains("USER $APP_UID", dockerfile, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("DOTNET_GCgen0size")]
-    [InlineData("DOTNET_TC_CallCountingDelayMs")]
-    public void The_image_and_infra_up_give_the_services_the_same_runtime_setting(string variable)
+    [Fact]
+    public void The_image_and_infra_up_give_the_services_the_same_tiering_setting()
     {
         // Set in two places (only the environment variable sets it): they must not drift apart.
-        var image = Regex.Match(
-            File.ReadAllText(Path.Combine(Root, "infra/docker/service.Dockerfile")), $@"{variable}=(\w+)");
+        const string Variable = "DOTNET_TC_CallCountingDelayMs";
+        var image = Regex.Match(File.ReadAllText(Path.Combine(Root, "infra/docker/service.Dockerfile")), $@"{Variable}=(\w+)");
         var upScript = Regex.Match(
-            File.ReadAllText(Path.Combine(Root, "infra/up.sh")), $@"{variable}=""\$\{{{variable}:-(\w+)\}}""");
-        Assert.True(image.Success, $"the image sets {variable}");
-        Assert.True(upScript.Success, $"infra/up.sh gives the services {variable}");
+            File.ReadAllText(Path.Combine(Root, "infra/up.sh")), $@"{Variable}=""\$\{{{Variable}:-(\w+)\}}""");
+        Assert.True(image.Success, $"the image sets {Variable}");
+        Assert.True(upScript.Success, $"infra/up.sh gives the services {Variable}");
         Assert.Equal(image.Groups[1].Value, upScript.Groups[1].Value);
+    }
+
+    [Theory]
+    [InlineData("users")]
+    [InlineData("items")]
+    [InlineData("audit-log")]
+    [InlineData("notifications")]
+    [InlineData("gateway")]
+    public void The_image_and_infra_up_give_each_process_the_same_gen0_budget(string name)
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(Root, "infra/docker/service.Dockerfile"));
+        var upScript = File.ReadAllText(Path.Combine(Root, "infra/up.sh"));
+        Assert.Contains("DOTNET_GCgen0size=${GEN0_BUDGET}", dockerfile, StringComparison.Ordinal);
+        Assert.Contains(@"DOTNET_GCgen0size=""${DOTNET_GCgen0size:-$gen0_budget}""", upScript, StringComparison.Ordinal);
+
+        // The image's: its build argument in docker-compose.yml, or the Dockerfile's default.
+        var args = (YamlMappingNode)((YamlMappingNode)Service(name)["build"])["args"];
+        var inImage = args.Children.TryGetValue(new YamlScalarNode("GEN0_BUDGET"), out var arg)
+            ? arg.ToString()
+            : Regex.Match(dockerfile, @"ARG GEN0_BUDGET=(\w+)").Groups[1].Value;
+        // infra/up.sh's: the default, or the value of the case that names the process.
+        var upDefault = Regex.Match(upScript, @"^\s*gen0_budget=(\w+)$", RegexOptions.Multiline).Groups[1].Value;
+        var upCase = Regex.Match(upScript, @"case ""\$name"" in ([\w| -]+)\) gen0_budget=(\w+)");
+        Assert.True(upCase.Success, "infra/up.sh gives some processes a gen0 budget of their own");
+        var named = upCase.Groups[1].Value.Split('|', StringSplitOptions.TrimEntries).Contains(name);
+        var inUpScript = named ? upCase.Groups[2].Value : upDefault;
+
+        Assert.Matches("^0x[0-9a-f]+$", inImage);
+        Assert.Equal(inImage, inUpScript);
     }
 
     private static YamlMappingNode Service(string name) => (YamlMappingNode)Services[name];
