@@ -73,7 +73,10 @@ public sealed class Batcher<TItem, TResult>
                 continue;
             }
 
-            Volatile.Write(ref _draining, 0);
+            // A full fence (not a release write): the look at the queue below must not be made
+            // before the others can see the loop has stopped, or an item queued in between would
+            // find the loop running and the loop would miss it.
+            Interlocked.Exchange(ref _draining, 0);
             // An item queued after the last look found the loop still running: take it on, unless
             // a new loop has already started for it.
             if (_waiting.IsEmpty || Interlocked.CompareExchange(ref _draining, 1, 0) != 0)

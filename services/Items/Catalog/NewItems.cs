@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Npgsql;
 using Store.Items.Data;
 using Store.Messaging;
 
@@ -27,8 +26,8 @@ public sealed class NewItems
     {
         _scopes = scopes;
         _outbox = outbox;
-        // Only a statement the server refused is known to have inserted nothing, and so is safe to run again.
-        _batcher = new Batcher<NewItem, Item>("new-items", InsertAsync, MaxBatchSize, retryAlone: e => e is PostgresException);
+        // A batch is handed out again one by one only when it is known to have taken no effect.
+        _batcher = new Batcher<NewItem, Item>("new-items", InsertAsync, MaxBatchSize, retryAlone: HotStatements.TookNoEffect);
     }
 
     public static void Register(WebApplicationBuilder builder) => builder.Services.AddSingleton<NewItems>();

@@ -15,6 +15,14 @@ namespace Store.Items.Data;
 internal static class HotStatements
 {
     /// <summary>
+    /// Whether <paramref name="failure"/> proves that a statement (committed on its own) took no
+    /// effect, so that running it again cannot do its work twice: the server refused it with an
+    /// error. Not a broken connection, which may have lost the answer to a commit, nor a FATAL or
+    /// PANIC report (a shutdown), which the server may send after the commit.
+    /// </summary>
+    public static bool TookNoEffect(Exception failure) => failure is PostgresException { InvariantSeverity: "ERROR" };
+
+    /// <summary>
     /// Runs <paramref name="sql"/>, one statement committed on its own that inserts outbox rows, and
     /// reads every row it returns. EF Core's outbox interceptor does not see a command sent past it,
     /// so this signals the relay itself once the statement has committed and returned rows.

@@ -48,8 +48,8 @@ public sealed class Purchases
     {
         _scopes = scopes;
         _outbox = outbox;
-        // Only a statement the server refused is known to have taken nothing, and so is safe to run again.
-        _batcher = new Batcher<Purchase, Order?>("purchases", PlaceTogetherAsync, MaxBatchSize, retryAlone: e => e is PostgresException);
+        // A batch is handed out again one by one only when it is known to have taken no effect.
+        _batcher = new Batcher<Purchase, Order?>("purchases", PlaceTogetherAsync, MaxBatchSize, retryAlone: HotStatements.TookNoEffect);
     }
 
     public static void Register(WebApplicationBuilder builder) => builder.Services.AddSingleton<Purchases>();
@@ -99,7 +99,7 @@ public sealed class Purchases
             SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::timestamptz[], $5::uuid[], $6::text[], $7::text[], $8::text[])
                 WITH ORDINALITY AS w(user_id, item_id, quantity, created_at, message_id, body, ordering_key, correlation_id, position)),
         locked AS MATERIALIZED (
-            SELECT id, stock FROM items WHERE id IN (SELECT item_id FROM wanted) ORDER BY id FOR UPDATE),
+            SELECT id, stock FROM items WHERE id IN (SELECT item_id FROM wanted) ORDER BY id FOR NO KEY UPDATE),
         granted AS MATERIALIZED (
             SELECT w.*, nextval(pg_get_serial_sequence('orders', 'id')) AS order_id
             FROM (SELECT *, sum(quantity) OVER (PARTITION BY item_id) AS demand FROM wanted) w
