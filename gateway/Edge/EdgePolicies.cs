@@ -5,8 +5,7 @@ namespace Store.Gateway.Edge;
 
 /// <summary>
 /// What the gateway does to every request before it is routed: the suite's request id and problem
-/// details, then compression, the body cap, CORS, per-client rate limits, and token validation where
-/// the route asks for a user.
+/// details, then compression, the body cap, CORS, per-client rate limits and token validation.
 /// </summary>
 public static class EdgePolicies
 {
@@ -30,10 +29,7 @@ public static class EdgePolicies
     /// <summary>
     /// The order matters: the request id comes first so every answer carries it (a 429 and a 413
     /// too); CORS comes before authorization so a preflight, which never carries a token, is
-    /// answered; rate limits come before token validation, the costlier step. Tokens are validated
-    /// by authorization, only for the routes whose policy asks for a user (the policies name the
-    /// bearer scheme): the gateway reads no one's identity on an anonymous route, so a request there
-    /// runs no authentication handler at all.
+    /// answered; rate limits come before token validation, the costlier step.
     /// </summary>
     public static WebApplication UseEdgePolicies(this WebApplication app)
     {
@@ -45,6 +41,7 @@ public static class EdgePolicies
         app.UseMiddleware<RequestBodyCap>();
         app.UseCors();
         app.UseRateLimiter();
+        app.UseAuthentication();
         app.UseAuthorization();
         return app;
     }

@@ -61,15 +61,9 @@ public static class JwtAuthentication
         builder.Services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>(
             "signing-keys", failureStatus: null, tags: [Health.Ready], timeout: TimeSpan.FromSeconds(2));
         // Both policies admit only a token that names a user, so a handler behind them can take CurrentUser.
-        // Every policy names the bearer scheme, so authorization validates the token itself where a
-        // route asks for one: a host that does not authenticate every request (the gateway) pays
-        // nothing for tokens on its anonymous routes, and one that does reuses that request's result.
         builder.Services.AddAuthorizationBuilder()
-            .SetDefaultPolicy(new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build())
-            .AddPolicy(Roles.User, policy => policy.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
-                .RequireAuthenticatedUser().RequireAssertion(NamesAUser))
-            .AddPolicy(Roles.Admin, policy => policy.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
-                .RequireRole(Roles.Admin).RequireAssertion(NamesAUser));
+            .AddPolicy(Roles.User, policy => policy.RequireAuthenticatedUser().RequireAssertion(NamesAUser))
+            .AddPolicy(Roles.Admin, policy => policy.RequireRole(Roles.Admin).RequireAssertion(NamesAUser));
         return builder;
     }
 
