@@ -45,6 +45,15 @@ public sealed class ItemsApi() : ServiceFactory<ItemsDb>("items")
     }
 
     /// <summary>POST /api/items/{id}/purchase, with an Idempotency-Key when given.</summary>
+    /// <summary>Disposes what a test of many buyers made: their responses, then their clients.</summary>
+    public static void DisposeAll(IEnumerable<HttpResponseMessage> responses, IEnumerable<HttpClient> clients)
+    {
+        foreach (var response in responses)
+            response.Dispose();
+        foreach (var client in clients)
+            client.Dispose();
+    }
+
     public static Task<HttpResponseMessage> PurchaseAsync(HttpClient client, int itemId, int quantity, string? idempotencyKey = null) =>
         SendAsync(client, $"/api/items/{itemId}/purchase", new { quantity }, idempotencyKey);
 

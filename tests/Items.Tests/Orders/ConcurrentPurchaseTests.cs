@@ -42,7 +42,6 @@ public sealed class ConcurrentPurchaseTests(ItemsApi api) : IClassFixture<ItemsA
         Assert.Equal(20, delivered.Count);
         Assert.Equal(sold.Order(), delivered.Select(d => d.Message.OrderId).Order());
 
-        foreach (var disposable in responses.Cast<IDisposable>().Concat(buyers))
-            disposable.Dispose();
+        ItemsApi.DisposeAll(responses, buyers);
     }
 }

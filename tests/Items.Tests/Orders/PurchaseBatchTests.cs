@@ -79,8 +79,7 @@ public sealed class PurchaseBatchTests(ItemsApi api) : IClassFixture<ItemsApi>
         }
         Assert.True(batches.Largest > 1, $"Expected a batch of several purchases; batches: {string.Join(", ", batches.Sizes)}");
 
-        foreach (var disposable in responses.Cast<IDisposable>().Concat(buyers))
-            disposable.Dispose();
+        ItemsApi.DisposeAll(responses, buyers);
     }
 
     [Fact]
@@ -105,8 +104,7 @@ public sealed class PurchaseBatchTests(ItemsApi api) : IClassFixture<ItemsApi>
         // stock's check constraint and fell back to placing each purchase alone.
         Assert.Equal(0, batches.Splits);
 
-        foreach (var disposable in responses.Cast<IDisposable>().Concat(buyers))
-            disposable.Dispose();
+        ItemsApi.DisposeAll(responses, buyers);
     }
 
     [Fact]
@@ -123,8 +121,7 @@ public sealed class PurchaseBatchTests(ItemsApi api) : IClassFixture<ItemsApi>
             Assert.Equal(purchases[i].Item2 == missing ? HttpStatusCode.NotFound : HttpStatusCode.Created, responses[i].StatusCode);
         Assert.Equal(50 - 9, await StockOfAsync(item.Id));
 
-        foreach (var disposable in responses.Cast<IDisposable>().Concat(buyers))
-            disposable.Dispose();
+        ItemsApi.DisposeAll(responses, buyers);
     }
 
     [Fact]
@@ -142,8 +139,7 @@ public sealed class PurchaseBatchTests(ItemsApi api) : IClassFixture<ItemsApi>
         Assert.Equal(80, announced.Count);
         Assert.Equal(announced.Order(), announced);
 
-        foreach (var disposable in responses.Cast<IDisposable>().Concat(buyers))
-            disposable.Dispose();
+        ItemsApi.DisposeAll(responses, buyers);
     }
 
     [Fact]
@@ -170,7 +166,6 @@ public sealed class PurchaseBatchTests(ItemsApi api) : IClassFixture<ItemsApi>
         // purchases one by one with the same answers).
         Assert.Equal(0, batches.Splits);
 
-        foreach (var disposable in responses.Cast<IDisposable>().Concat(clients))
-            disposable.Dispose();
+        ItemsApi.DisposeAll(responses, clients);
     }
 }
