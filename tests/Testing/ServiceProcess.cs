@@ -121,12 +121,86 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    /// <summary>A TCP port nothing listens on right now (the system's choice).</summary>
+    /// <summary>
+    /// A TCP port nothing listens on now and that no earlier call in this test run returned. It is
+    /// taken below the system's ephemeral range, where neither another <c>bind(0)</c> nor an outgoing
+    /// connection lands: a port is often reserved seconds before its process listens (the gateway's,
+    /// known to the services started before it), and one the system chose could be handed to another
+    /// fixture's service meanwhile.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (HandedOut)
+        {
+            for (var tried = 0; tried < ReservedPorts.Count; tried++)
+            {
+                var port = ReservedPorts.Start + (NextPort++ % ReservedPorts.Count);
+                if (HandedOut.Add(port) && NothingListensOn(port))
+                    return port;
+            }
+            throw new InvalidOperationException($"No free port from {ReservedPorts.Start} to {ReservedPorts.Start + ReservedPorts.Count - 1}.");
+        }
+    }
+
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>The ports <see cref="FreePort"/> hands out: from 20000 up to the first of the system's ephemeral ones.</summary>
+    private static readonly (int Start, int Count) ReservedPorts = (20000, FirstEphemeralPort() - 20000);
+
+    /// <summary>Where in <see cref="ReservedPorts"/> this test run starts, so that the next run does not reuse the ports this one just closed.</summary>
+    private static int NextPort = Random.Shared.Next(ReservedPorts.Count);
+
+    private static int FirstEphemeralPort()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        var first = File.Exists(range) ? int.Parse(File.ReadAllText(range).Split('\t', ' ')[0], CultureInfo.InvariantCulture) : 32768;
+        return first > 21000 ? first : throw new InvalidOperationException($"{range} starts at {first}: the tests need the ports from 20000 to 21000 outside the ephemeral range.");
+    }
+
+    private static bool NothingListensOn(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether the socket listening on <see cref="Port"/> is <paramref name="process"/>'s (Linux:
+    /// /proc/net/tcp names the listening socket's inode, /proc/PID/fd links to it). Where /proc does
+    /// not tell, it is taken to be.
+    /// </summary>
+    private bool ListensHere(Process process)
+    {
+        var portHex = $":{Port:X4}";
+        var inodes = new HashSet<string>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists))
+        {
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 9 && fields[1].EndsWith(portHex, StringComparison.Ordinal) && fields[3] == "0A")
+                    inodes.Add($"socket:[{fields[9]}]");
+            }
+        }
+        var descriptors = $"/proc/{process.Id.ToString(CultureInfo.InvariantCulture)}/fd";
+        if (inodes.Count == 0 || !Directory.Exists(descriptors))
+            return true;
+        try
+        {
+            return Directory.EnumerateFileSystemEntries(descriptors).Any(fd => new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true; // it exited meanwhile, or its descriptors are not ours to read
+        }
     }
 
     private void Kill()
@@ -181,7 +255,8 @@ public sealed class ServiceProcess : IAsyncDisposable
             try
             {
                 using var response = await client.GetAsync("health/live", cancellationToken);
-                if (response.IsSuccessStatusCode)
+                // Another process's answer on this port is not this one's: it will exit (address in use) and say so above.
+                if (response.IsSuccessStatusCode && ListensHere(process))
                     return;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
