@@ -69,6 +69,20 @@ for name in users items audit-log notifications; do
   done
 done
 
+# Each service also listens on a Unix socket in .run/sockets/, and the gateway reaches it there: no
+# loopback TCP on each request's way in and out (docs/benchmarks.md, "The gateway's hop over a Unix
+# socket"). A socket's path has at most 107 bytes; from a longer RUN_DIR everything stays on TCP.
+socket_of() { echo "$RUN_DIR/sockets/$1.sock"; }
+socket_settings=()
+if [ "${#RUN_DIR}" -le 80 ]; then
+  mkdir -p "$RUN_DIR/sockets"
+  for entry in users:users items:items audit:audit-log notifications:notifications; do
+    cluster=${entry%%:*} name=${entry#*:}
+    socket_settings+=("UnixSockets__Destinations__${cluster}__Address=http://127.0.0.1:$(port_of "$name")/"
+      "UnixSockets__Destinations__${cluster}__Path=$(socket_of "$name")")
+  done
+fi
+
 started=()
 for entry in "${SUITE[@]}"; do
   read -r name project port <<<"$entry"
@@ -84,7 +98,12 @@ for entry in "${SUITE[@]}"; do
   bin="$RUN_DIR/app/$(basename "$project" .csproj)"
   gen0_budget=0x2000000
   case "$name" in audit-log | notifications) gen0_budget=0x1000000 ;; esac
-  ASPNETCORE_URLS="http://127.0.0.1:$port" \
+  urls="http://127.0.0.1:$port"
+  if [ "$name" != gateway ] && [ "${#socket_settings[@]}" -gt 0 ]; then
+    rm -f "$(socket_of "$name")" # left by a process that was killed
+    urls="$urls;http://unix:$(socket_of "$name")"
+  fi
+  ASPNETCORE_URLS="$urls" \
   ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}" DOTNET_GCgen0size="${DOTNET_GCgen0size:-$gen0_budget}" \
   DOTNET_TC_CallCountingDelayMs="${DOTNET_TC_CallCountingDelayMs:-0}" \
   ConnectionStrings__users="Host=127.0.0.1;Port=$PG_PORT;Database=users;Username=postgres" \
@@ -99,7 +118,7 @@ for entry in "${SUITE[@]}"; do
   ReverseProxy__Clusters__audit__Destinations__default__Address="http://127.0.0.1:$(port_of audit-log)/" \
   ReverseProxy__Clusters__notifications__Destinations__default__Address="http://127.0.0.1:$(port_of notifications)/" \
   Jwt__GenerateKey=true Jwt__GeneratedKeyFile="$DATA_DIR/signing.dev-key.json" \
-    env "${docs_settings[@]}" nohup dotnet "$bin/$(basename "$project" .csproj).dll" --contentRoot "$bin" >"$RUN_DIR/logs/$name.log" 2>&1 &
+    env "${docs_settings[@]}" "${socket_settings[@]}" nohup dotnet "$bin/$(basename "$project" .csproj).dll" --contentRoot "$bin" >"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! >"$RUN_DIR/pids/$name.pid"
   started+=("$name")
 done

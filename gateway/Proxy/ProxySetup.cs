@@ -1,5 +1,6 @@
 using Store.Gateway.Docs;
 using Store.ServiceDefaults;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -9,7 +10,8 @@ namespace Store.Gateway.Proxy;
 /// YARP with the routes and clusters of the <c>ReverseProxy</c> section: each route names its
 /// service (cluster), its authorization policy (<c>anonymous</c> or <c>default</c>, a valid token)
 /// and optionally its rate-limit policy; each cluster its instances, their active health check and
-/// their timeout. YARP's default transforms set <c>X-Forwarded-For/Proto/Host/Prefix</c>.
+/// their timeout. YARP's default transforms set <c>X-Forwarded-For/Proto/Host/Prefix</c>. The
+/// instances the <c>UnixSockets</c> section names are reached over their Unix socket (<see cref="UnixSocketClients"/>).
 /// </summary>
 public static class ProxySetup
 {
@@ -19,6 +21,8 @@ public static class ProxySetup
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTransforms(ForwardRequestId)
             .AddTransforms(ServiceDocs.PointServersAtGateway);
+        builder.Services.AddValidatedOptions<UnixSocketOptions>(UnixSocketOptions.Section);
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, UnixSocketClients>();
         return builder;
     }
 

@@ -35,9 +35,11 @@ public class GatewayUnderTest : IAsyncLifetime
     {
         _database = await TestDatabase.CreateAsync("gateway_items");
         _vhost = await TestVhost.CreateAsync("gateway");
-        Items = await ServiceProcess.StartAsync("services/Items", ServiceSettings.For("items", _database, _vhost));
+        var itemsPort = ServiceProcess.FreePort();
+        var items = ServiceSettings.For("items", _database, _vhost);
+        ConfigureItems(items, itemsPort);
+        Items = await ServiceProcess.StartAsync("services/Items", items, itemsPort);
 
-        var absent = new Uri($"http://127.0.0.1:{ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)}/");
         var settings = new Dictionary<string, string?>
         {
             ["Auth:Jwks"] = TestTokens.Jwks,
@@ -52,12 +54,20 @@ public class GatewayUnderTest : IAsyncLifetime
         foreach (var service in Services)
         {
             var cluster = $"ReverseProxy:Clusters:{service}";
-            settings[$"{cluster}:Destinations:default:Address"] = (service == "items" ? Items.Address : absent).ToString();
+            settings[$"{cluster}:Destinations:default:Address"] = (service == "items" ? Items.Address : Absent).ToString();
             settings[$"{cluster}:HealthCheck:Active:Interval"] = "00:00:01";
             settings[$"{cluster}:HealthCheck:Active:Timeout"] = "00:00:01";
         }
         Configure(settings);
         Gateway = await ServiceProcess.StartAsync("gateway", settings);
+    }
+
+    /// <summary>An address nothing listens on: where the clusters of the services not started here point.</summary>
+    private Uri Absent { get; } = new($"http://127.0.0.1:{ServiceProcess.FreePort().ToString(CultureInfo.InvariantCulture)}/");
+
+    /// <summary>Changes the items service's settings before it starts on <paramref name="port"/>.</summary>
+    protected virtual void ConfigureItems(Dictionary<string, string?> items, int port)
+    {
     }
 
     /// <summary>Changes the gateway's settings before it starts; the defaults are set already.</summary>

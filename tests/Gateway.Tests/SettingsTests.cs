@@ -13,6 +13,7 @@ public sealed class SettingsTests
     [InlineData("RateLimits:PerClient:PermitLimit", "0", "RateLimits:PerClient needs a PermitLimit > 0")]
     [InlineData("RateLimits:Token:Window", "00:00:00", "RateLimits:Token needs a PermitLimit > 0")]
     [InlineData("RequestLimits:MaxBodyBytes", "0", "MaxBodyBytes")]
+    [InlineData("UnixSockets:Destinations:items:Path", "/tmp/items.sock", "UnixSockets:Destinations:items needs an absolute Address")]
     public async Task A_setting_out_of_range_stops_the_gateway_at_start_naming_it(string setting, string value, string named)
     {
         var settings = new Dictionary<string, string?>
