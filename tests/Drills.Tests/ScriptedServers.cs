@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Store.Testing;
 
 namespace Store.Drills.Tests;
@@ -155,24 +153,8 @@ public sealed class ScriptedServers : IServerControl
 
     /// <summary>
     /// A free port for Erlang distribution. rabbitmqctl connects from that port + 10000 .. + 10010,
-    /// so it must stay well below the top of the port range (the system's free ports may not).
+    /// so it must stay well below 65535: <see cref="ServiceProcess.FreePort"/>'s are below the system's
+    /// ephemeral range (from 32768 unless configured otherwise).
     /// </summary>
-    private static int DistributionPort()
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var port = Random.Shared.Next(26000, 30000);
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken: try another.
-            }
-        }
-        throw new InvalidOperationException("No free port for RabbitMQ's distribution between 26000 and 30000.");
-    }
+    private static int DistributionPort() => ServiceProcess.FreePort();
 }

@@ -122,39 +122,59 @@ public sealed class ServiceProcess : IAsyncDisposable
     public async ValueTask DisposeAsync() => await StopAsync();
 
     /// <summary>
-    /// A TCP port nothing listens on now and that no earlier call in this test run returned. It is
-    /// taken below the system's ephemeral range, where neither another <c>bind(0)</c> nor an outgoing
-    /// connection lands: a port is often reserved seconds before its process listens (the gateway's,
-    /// known to the services started before it), and one the system chose could be handed to another
-    /// fixture's service meanwhile.
+    /// A TCP port nothing listens on now and that no other call hands out while this test run lasts,
+    /// in this process or in another test process (each port is claimed by a lock file held until the
+    /// process ends). It is taken below the system's ephemeral range, where neither a <c>bind(0)</c>
+    /// nor an outgoing connection lands: a port is often reserved seconds before its process listens
+    /// (the gateway's, known to the services started before it), and one the system chose could be
+    /// handed to another fixture's service meanwhile.
     /// </summary>
     public static int FreePort()
     {
-        lock (HandedOut)
+        var (first, count) = ReservedPorts.Value;
+        lock (Claims)
         {
-            for (var tried = 0; tried < ReservedPorts.Count; tried++)
+            for (var tried = 0; tried < count; tried++)
             {
-                var port = ReservedPorts.Start + (NextPort++ % ReservedPorts.Count);
-                if (HandedOut.Add(port) && NothingListensOn(port))
+                var port = first + Random.Shared.Next(count);
+                if (!Claims.ContainsKey(port) && NothingListensOn(port) && TryClaim(port) is { } claim)
+                {
+                    Claims[port] = claim;
                     return port;
+                }
             }
-            throw new InvalidOperationException($"No free port from {ReservedPorts.Start} to {ReservedPorts.Start + ReservedPorts.Count - 1}.");
+            throw new InvalidOperationException($"No free port from {first} to {first + count - 1}.");
         }
     }
 
-    private static readonly HashSet<int> HandedOut = [];
+    /// <summary>The ports this process has handed out, each with its open lock file.</summary>
+    private static readonly Dictionary<int, FileStream> Claims = [];
 
     /// <summary>The ports <see cref="FreePort"/> hands out: from 20000 up to the first of the system's ephemeral ones.</summary>
-    private static readonly (int Start, int Count) ReservedPorts = (20000, FirstEphemeralPort() - 20000);
-
-    /// <summary>Where in <see cref="ReservedPorts"/> this test run starts, so that the next run does not reuse the ports this one just closed.</summary>
-    private static int NextPort = Random.Shared.Next(ReservedPorts.Count);
-
-    private static int FirstEphemeralPort()
+    private static readonly Lazy<(int First, int Count)> ReservedPorts = new(() =>
     {
         const string range = "/proc/sys/net/ipv4/ip_local_port_range";
-        var first = File.Exists(range) ? int.Parse(File.ReadAllText(range).Split('\t', ' ')[0], CultureInfo.InvariantCulture) : 32768;
-        return first > 21000 ? first : throw new InvalidOperationException($"{range} starts at {first}: the tests need the ports from 20000 to 21000 outside the ephemeral range.");
+        var ephemeral = File.Exists(range) ? int.Parse(File.ReadAllText(range).Split('\t', ' ')[0], CultureInfo.InvariantCulture) : 32768;
+        return ephemeral > 21000
+            ? (20000, ephemeral - 20000)
+            : throw new InvalidOperationException($"{range} starts at {ephemeral}: the tests need the ports from 20000 to 21000 outside the ephemeral range.");
+    });
+
+    /// <summary>
+    /// Claims <paramref name="port"/> for this process: its lock file opened with no sharing (an
+    /// exclusive <c>flock</c> on Unix, released when the process ends), or null when another process holds it.
+    /// </summary>
+    private static FileStream? TryClaim(int port)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "store-test-ports")).FullName;
+        try
+        {
+            return new FileStream(Path.Combine(folder, $"{port.ToString(CultureInfo.InvariantCulture)}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static bool NothingListensOn(int port)
@@ -173,11 +193,13 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// Whether the socket listening on <see cref="Port"/> is <paramref name="process"/>'s (Linux:
-    /// /proc/net/tcp names the listening socket's inode, /proc/PID/fd links to it). Where /proc does
-    /// not tell, it is taken to be.
+    /// /proc/net/tcp names the listening socket's inode, /proc/PID/fd links to it). Where there is no
+    /// /proc/net/tcp to tell, it is taken to be.
     /// </summary>
     private bool ListensHere(Process process)
     {
+        if (!File.Exists("/proc/net/tcp"))
+            return true;
         var portHex = $":{Port:X4}";
         var inodes = new HashSet<string>();
         foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists))
@@ -190,16 +212,14 @@ public sealed class ServiceProcess : IAsyncDisposable
                     inodes.Add($"socket:[{fields[9]}]");
             }
         }
-        var descriptors = $"/proc/{process.Id.ToString(CultureInfo.InvariantCulture)}/fd";
-        if (inodes.Count == 0 || !Directory.Exists(descriptors))
-            return true;
         try
         {
-            return Directory.EnumerateFileSystemEntries(descriptors).Any(fd => new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target));
+            return Directory.EnumerateFileSystemEntries($"/proc/{process.Id.ToString(CultureInfo.InvariantCulture)}/fd")
+                .Any(fd => new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return true; // it exited meanwhile, or its descriptors are not ours to read
+            return false; // it exited meanwhile
         }
     }
 
@@ -256,7 +276,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             {
                 using var response = await client.GetAsync("health/live", cancellationToken);
                 // Another process's answer on this port is not this one's: it will exit (address in use) and say so above.
-                if (response.IsSuccessStatusCode && ListensHere(process))
+                if (response.IsSuccessStatusCode && ListensHere(process) && !process.HasExited)
                     return;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
