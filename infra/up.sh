@@ -71,11 +71,12 @@ done
 
 # Each service also listens on a Unix socket in .run/sockets/, and the gateway reaches it there: no
 # loopback TCP on each request's way in and out (docs/benchmarks.md, "The gateway's hop over a Unix
-# socket"). A socket's path has at most 107 bytes; from a longer RUN_DIR everything stays on TCP.
-socket_of() { echo "$RUN_DIR/sockets/$1.sock"; }
+# socket"). A socket's path has at most 107 bytes; under a longer RUN_DIR everything stays on TCP.
+sockets_dir="$(cd "$RUN_DIR" && pwd)/sockets" # absolute: Kestrel reads http://unix:/... only
+socket_of() { echo "$sockets_dir/$1.sock"; }
 socket_settings=()
-if [ "${#RUN_DIR}" -le 80 ]; then
-  mkdir -p "$RUN_DIR/sockets"
+if [ "${#sockets_dir}" -le 80 ]; then
+  mkdir -p "$sockets_dir"
   for entry in users:users items:items audit:audit-log notifications:notifications; do
     cluster=${entry%%:*} name=${entry#*:}
     socket_settings+=("UnixSockets__Destinations__${cluster}__Address=http://127.0.0.1:$(port_of "$name")/"

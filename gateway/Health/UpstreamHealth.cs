@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using Store.Gateway.Proxy;
 using Store.ServiceDefaults;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
@@ -30,7 +31,9 @@ public static partial class UpstreamHealth
     public static WebApplicationBuilder AddUpstreamHealth(this WebApplicationBuilder builder)
     {
         // Each probe has its own deadline (below); the client's own timeout stays out of the way.
-        builder.Services.AddHttpClient(ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // It connects to each instance as the proxy does (over its Unix socket where one is named).
+        builder.Services.AddHttpClient(ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(services => services.GetRequiredService<UnixSockets>().Apply(new SocketsHttpHandler()));
         return builder;
     }
 

@@ -11,7 +11,7 @@ namespace Store.Gateway.Proxy;
 /// service (cluster), its authorization policy (<c>anonymous</c> or <c>default</c>, a valid token)
 /// and optionally its rate-limit policy; each cluster its instances, their active health check and
 /// their timeout. YARP's default transforms set <c>X-Forwarded-For/Proto/Host/Prefix</c>. The
-/// instances the <c>UnixSockets</c> section names are reached over their Unix socket (<see cref="UnixSocketClients"/>).
+/// instances the <c>UnixSockets</c> section names are reached over their Unix socket (<see cref="UnixSockets"/>).
 /// </summary>
 public static class ProxySetup
 {
@@ -22,6 +22,7 @@ public static class ProxySetup
             .AddTransforms(ForwardRequestId)
             .AddTransforms(ServiceDocs.PointServersAtGateway);
         builder.Services.AddValidatedOptions<UnixSocketOptions>(UnixSocketOptions.Section);
+        builder.Services.AddSingleton<UnixSockets>();
         builder.Services.AddSingleton<IForwarderHttpClientFactory, UnixSocketClients>();
         return builder;
     }
