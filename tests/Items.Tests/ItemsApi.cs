@@ -44,7 +44,6 @@ public sealed class ItemsApi() : ServiceFactory<ItemsDb>("items")
         return (await response.Content.ReadFromJsonAsync<ItemResponse>(Json))!;
     }
 
-    /// <summary>POST /api/items/{id}/purchase, with an Idempotency-Key when given.</summary>
     /// <summary>Disposes what a test of many buyers made: their responses, then their clients.</summary>
     public static void DisposeAll(IEnumerable<HttpResponseMessage> responses, IEnumerable<HttpClient> clients)
     {
@@ -54,6 +53,7 @@ public sealed class ItemsApi() : ServiceFactory<ItemsDb>("items")
             client.Dispose();
     }
 
+    /// <summary>POST /api/items/{id}/purchase, with an Idempotency-Key when given.</summary>
     public static Task<HttpResponseMessage> PurchaseAsync(HttpClient client, int itemId, int quantity, string? idempotencyKey = null) =>
         SendAsync(client, $"/api/items/{itemId}/purchase", new { quantity }, idempotencyKey);
 
