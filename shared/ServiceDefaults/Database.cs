@@ -120,6 +120,11 @@ public static class Database
                 logger.LogInformation("Applying {Count} migration(s) to {Database}: {Migrations}",
                     pending.Count, DbName, pending);
             await db.Database.MigrateAsync(cancellationToken);
+            // Applying migrations builds each one's model and SQL: heap the service never needs
+            // again, which the GC would otherwise keep committed for the life of the process (the
+            // users service: 46 MB of private memory after a first start instead of 42). Given back
+            // once, on the starts that applied something.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

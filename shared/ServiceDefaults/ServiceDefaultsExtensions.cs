@@ -22,12 +22,12 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     /// <summary>
     /// <see cref="AddServiceDefaults"/> without an API document of the host's own: for a host that
     /// serves other services' APIs rather than one of its own (the gateway).
     /// </summary>
-    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
-
     public static WebApplicationBuilder AddHostDefaults(this WebApplicationBuilder builder)
     {
         // No "Server: Kestrel" on every answer: it tells a stranger what to look up, and no client needs it.
