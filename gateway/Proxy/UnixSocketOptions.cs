@@ -22,7 +22,10 @@ public sealed class UnixSocketOptions : IValidatableObject
     public Dictionary<string, UnixSocketDestination> Destinations { get; set; } = [];
 
     /// <summary>What a connection's host and port are matched on (the host as the HTTP client resolves it: IPv6 without brackets).</summary>
-    internal static (string Host, int Port) KeyOf(Uri address) => (address.IdnHost.ToLowerInvariant(), address.Port);
+    internal static (string Host, int Port) KeyOf(Uri address) => KeyOf(address.IdnHost, address.Port);
+
+    /// <summary>A host and port as <see cref="KeyOf(Uri)"/> matches them: host names are not case-sensitive.</summary>
+    internal static (string Host, int Port) KeyOf(string host, int port) => (host.ToLowerInvariant(), port);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

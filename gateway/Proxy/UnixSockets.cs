@@ -29,7 +29,7 @@ public sealed class UnixSockets(IOptions<UnixSocketOptions> options)
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var endpoint = context.DnsEndPoint;
-        EndPoint target = _sockets.TryGetValue((endpoint.Host.ToLowerInvariant(), endpoint.Port), out var path) ? path : endpoint;
+        EndPoint target = _sockets.TryGetValue(UnixSocketOptions.KeyOf(endpoint.Host, endpoint.Port), out var path) ? path : endpoint;
         var socket = target is UnixDomainSocketEndPoint
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
             : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }; // as SocketsHttpHandler connects by default

@@ -160,16 +160,19 @@ public sealed class ServiceProcess : IAsyncDisposable
             : throw new InvalidOperationException($"{range} starts at {ephemeral}: the tests need the ports from 20000 to 21000 outside the ephemeral range.");
     });
 
+    /// <summary>Where the ports' lock files are, shared by every test process of the machine; made once per process.</summary>
+    private static readonly Lazy<string> ClaimFolder = new(() =>
+        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "store-test-ports")).FullName);
+
     /// <summary>
     /// Claims <paramref name="port"/> for this process: its lock file opened with no sharing (an
     /// exclusive <c>flock</c> on Unix, released when the process ends), or null when another process holds it.
     /// </summary>
     private static FileStream? TryClaim(int port)
     {
-        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "store-test-ports")).FullName;
         try
         {
-            return new FileStream(Path.Combine(folder, $"{port.ToString(CultureInfo.InvariantCulture)}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return new FileStream(Path.Combine(ClaimFolder.Value, $"{port.ToString(CultureInfo.InvariantCulture)}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
         {
