@@ -173,9 +173,10 @@ async Task<(List<Purchase> Purchases, TimeSpan Elapsed)> SteadyAsync(int perSeco
     var clock = Stopwatch.StartNew();
     for (var i = 0; clock.Elapsed < length; i++)
     {
-        var due = TimeSpan.FromSeconds((double)i / perSecond);
-        if (due > clock.Elapsed)
-            await Task.Delay(due - clock.Elapsed);
+        // Read the clock once: between a second read and the delay it could have passed the due time.
+        var wait = TimeSpan.FromSeconds((double)i / perSecond) - clock.Elapsed;
+        if (wait > TimeSpan.Zero)
+            await Task.Delay(wait);
         running.Add(BuyAsync());
     }
     var purchases = await Task.WhenAll(running);
