@@ -98,7 +98,7 @@ for entry in "${SUITE[@]}"; do
   # no tiering delay, as infra/docker/service.Dockerfile and docker-compose.yml give them (why: there).
   bin="$RUN_DIR/app/$(basename "$project" .csproj)"
   gen0_budget=0x2000000
-  case "$name" in audit-log | notifications) gen0_budget=0x1000000 ;; esac
+  case "$name" in audit-log | notifications) gen0_budget=0x800000 ;; esac
   urls="http://127.0.0.1:$port"
   if [ "$name" != gateway ] && [ "${#socket_settings[@]}" -gt 0 ]; then
     rm -f "$(socket_of "$name")" # left by a process that was killed

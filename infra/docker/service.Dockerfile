@@ -38,9 +38,10 @@ RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 # A fixed gen0 budget (the same as infra/up.sh gives): the GC otherwise sizes it from the L3 cache
 # the machine reports, and on a VM that reports the host's (260 MB) every busy service held about
 # twice the private memory, with no throughput to show for it (docs/benchmarks.md). 32 MB for the
-# services that answer requests (smaller ones cost them throughput); 16 MB for the two consumers,
-# whose batches after a backlog otherwise grew them 15 MB more, at no measurable CPU per event. Only
-# the environment variable sets it; the runtimeconfig properties do not.
+# services that answer requests (smaller ones cost them throughput); 8 MB for the two consumers,
+# whose batches after a backlog otherwise grew them by the difference (32 MB gave them 15 MB more
+# private memory, 16 MB 8 more), at no measurable CPU per event. Only the environment variable sets
+# it; the runtimeconfig properties do not.
 # No tiering delay: by default the runtime starts counting calls towards optimized code only after
 # 100 ms without a newly called method, which a service taking its first load keeps putting off, so
 # its hot code ran unoptimized for most of its first minute: purchases right after a start were a
