@@ -33,7 +33,11 @@ public static partial class UpstreamHealth
         // Each probe has its own deadline (below); the client's own timeout stays out of the way.
         // It connects to each instance as the proxy does (over its Unix socket where one is named).
         builder.Services.AddHttpClient(ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(services => services.GetRequiredService<UnixSockets>().Apply(new SocketsHttpHandler()));
+            .ConfigurePrimaryHttpMessageHandler(services =>
+            {
+                var sockets = services.GetRequiredService<UnixSockets>();
+                return sockets.SendHttp2ToSockets(sockets.Apply(new SocketsHttpHandler()));
+            });
         return builder;
     }
 

@@ -11,4 +11,7 @@ public sealed class UnixSocketClients(ILogger<ForwarderHttpClientFactory> logger
         base.ConfigureHandler(context, handler);
         sockets.Apply(handler);
     }
+
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
+        sockets.SendHttp2ToSockets(base.WrapHandler(context, handler));
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -19,6 +20,14 @@ public static class ServiceDefaultsExtensions
     {
         builder.AddHostDefaults();
         builder.Services.AddApiDocs(builder.Environment.ApplicationName);
+        // A Unix socket in ASPNETCORE_URLS is the gateway's way in on one machine (infra/up.sh), and
+        // it speaks HTTP/2 only (prior knowledge, no TLS): the gateway's concurrent requests share one
+        // connection and their frames share reads and writes (docs/benchmarks.md). Ports keep HTTP/1.1.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
+        {
+            if (endpoint.SocketPath is not null)
+                endpoint.Protocols = HttpProtocols.Http2;
+        }));
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,8 +12,9 @@ namespace Store.Gateway.Tests;
 /// <summary>
 /// The items service listening on a Unix domain socket beside its TCP port, and a gateway whose items
 /// destination is an address nothing listens on, with <c>UnixSockets</c> naming the socket for that
-/// address: what reaches the service can only have gone over the socket. The users cluster points at
-/// a small server of the test's own on TCP, which no socket is named for.
+/// address: what reaches the service can only have gone over the socket, and the socket speaks only
+/// HTTP/2. The users cluster points at a small server of the test's own on TCP, which no socket is
+/// named for.
 /// </summary>
 public sealed class GatewayOverUnixSocket : GatewayUnderTest
 {
@@ -73,6 +75,39 @@ public sealed class UnixSocketTests(GatewayOverUnixSocket gateway) : IClassFixtu
         using var health = await admin.GetAsync(new Uri("/health", UriKind.Relative));
         var items = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("services").GetProperty("items");
         Assert.Equal("healthy", items.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_services_socket_speaks_http2_only_and_its_port_http1()
+    {
+        using var overSocket = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(gateway.SocketPath), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var socketClient = new HttpClient(overSocket) { BaseAddress = new Uri("http://items/") };
+        using var http2 = new HttpRequestMessage(HttpMethod.Get, "/api/items?limit=1")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var answered = await socketClient.SendAsync(http2);
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(HttpVersion.Version20, answered.Version);
+
+        // HTTP/1.1 on the socket is refused: the gateway's requests above can only have been HTTP/2.
+        using var http1 = await socketClient.GetAsync(new Uri("/api/items?limit=1", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, http1.StatusCode);
+
+        // The port answers HTTP/1.1 as before.
+        using var portClient = new HttpClient { BaseAddress = gateway.Items.Address };
+        using var overPort = await portClient.GetAsync(new Uri("/api/items?limit=1", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, overPort.StatusCode);
+        Assert.Equal(HttpVersion.Version11, overPort.Version);
     }
 
     [Fact]
