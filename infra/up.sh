@@ -71,7 +71,8 @@ done
 
 # Each service also listens on a Unix socket in .run/sockets/, and the gateway reaches it there: no
 # loopback TCP on each request's way in and out, and HTTP/2, one connection for many requests
-# (docs/benchmarks.md, "The gateway's hop over a Unix socket"). A socket's path has at most 107 bytes; under a longer RUN_DIR everything stays on TCP.
+# (docs/benchmarks.md, "The gateway's hop over a Unix socket"). A socket's path has at most 107
+# bytes; under a longer RUN_DIR everything stays on TCP.
 sockets_dir="$(cd "$RUN_DIR" && pwd)/sockets" # absolute: Kestrel reads http://unix:/... only
 socket_of() { echo "$sockets_dir/$1.sock"; }
 socket_settings=()
