@@ -99,7 +99,12 @@ for entry in "${SUITE[@]}"; do
   # no tiering delay, as infra/docker/service.Dockerfile and docker-compose.yml give them (why: there).
   bin="$RUN_DIR/app/$(basename "$project" .csproj)"
   gen0_budget=0x2000000
-  case "$name" in audit-log | notifications) gen0_budget=0x800000 ;; esac
+  priority=0
+  # The two consumers yield the CPU to the request path when both want it (nice 10, CONSUMER_NICE):
+  # under more load than the machine serves, requests keep their pace and the events wait in their
+  # durable queues a moment longer; below that nothing changes. Under docker compose (cpu_shares)
+  # and on Kubernetes (their CPU requests) they have a smaller share too.
+  case "$name" in audit-log | notifications) gen0_budget=0x800000 priority=${CONSUMER_NICE:-10} ;; esac
   urls="http://127.0.0.1:$port"
   if [ "$name" != gateway ] && [ "${#socket_settings[@]}" -gt 0 ]; then
     rm -f "$(socket_of "$name")" # left by a process that was killed
@@ -120,7 +125,7 @@ for entry in "${SUITE[@]}"; do
   ReverseProxy__Clusters__audit__Destinations__default__Address="http://127.0.0.1:$(port_of audit-log)/" \
   ReverseProxy__Clusters__notifications__Destinations__default__Address="http://127.0.0.1:$(port_of notifications)/" \
   Jwt__GenerateKey=true Jwt__GeneratedKeyFile="$DATA_DIR/signing.dev-key.json" \
-    env "${docs_settings[@]}" "${socket_settings[@]}" nohup dotnet "$bin/$(basename "$project" .csproj).dll" --contentRoot "$bin" >"$RUN_DIR/logs/$name.log" 2>&1 &
+    env "${docs_settings[@]}" "${socket_settings[@]}" nohup nice -n "$priority" dotnet "$bin/$(basename "$project" .csproj).dll" --contentRoot "$bin" >"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! >"$RUN_DIR/pids/$name.pid"
   started+=("$name")
 done

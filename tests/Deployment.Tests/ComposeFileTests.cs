@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
@@ -120,7 +121,7 @@ public sealed class ComposeFileTests
     /// </summary>
     private static readonly HashSet<string> ServiceKeys =
     [
-        "build", "command", "container_name", "depends_on", "entrypoint", "env_file", "environment", "expose",
+        "build", "command", "container_name", "cpu_shares", "depends_on", "entrypoint", "env_file", "environment", "expose",
         "extra_hosts", "healthcheck", "hostname", "image", "init", "labels", "logging", "networks", "ports",
         "restart", "stop_grace_period", "stop_signal", "user", "volumes", "working_dir",
     ];
@@ -204,6 +205,37 @@ public sealed class ComposeFileTests
 
         Assert.Matches("^0x[0-9a-f]+$", inImage);
         Assert.Equal(inImage, inUpScript);
+    }
+
+    /// <summary>
+    /// The consumers yield the CPU to the request path wherever the suite runs: a smaller CPU weight
+    /// under docker compose (Docker's default is 1024), a nice value under infra/up.sh, a smaller CPU
+    /// request on Kubernetes; the other processes keep the default.
+    /// </summary>
+    [Theory]
+    [InlineData("users", false)]
+    [InlineData("items", false)]
+    [InlineData("gateway", false)]
+    [InlineData("audit-log", true)]
+    [InlineData("notifications", true)]
+    public void Only_the_consumers_yield_the_CPU_under_compose_infra_up_and_Kubernetes(string name, bool consumer)
+    {
+        var shares = Service(name).Children.TryGetValue(new YamlScalarNode("cpu_shares"), out var weight) ? int.Parse(weight.ToString(), CultureInfo.InvariantCulture) : 1024;
+        Assert.Equal(consumer, shares < 1024);
+
+        var upScript = File.ReadAllText(Path.Combine(Root, "infra/up.sh"));
+        Assert.Contains(@"nice -n ""$priority"" dotnet", upScript, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^\s*priority=0$", upScript);
+        var upCase = Regex.Match(upScript, @"case ""\$name"" in ([\w| -]+)\) .*priority=\$\{CONSUMER_NICE:-(\d+)\}");
+        Assert.True(upCase.Success, "infra/up.sh gives the consumers a priority of their own");
+        Assert.True(int.Parse(upCase.Groups[2].Value, CultureInfo.InvariantCulture) > 0);
+        Assert.Equal(consumer, upCase.Groups[1].Value.Split('|', StringSplitOptions.TrimEntries).Contains(name));
+
+        static int CpuRequest(string process) => int.Parse(Regex.Match(File.ReadAllText(Path.Combine(Root, $"infra/k8s/{process}.yaml")),
+            @"requests: \{ cpu: (\d+)m").Groups[1].Value, CultureInfo.InvariantCulture);
+        string[] requestPath = ["users", "items", "gateway"];
+        if (consumer)
+            Assert.All(requestPath, other => Assert.True(CpuRequest(name) < CpuRequest(other), $"{name} asks Kubernetes for less CPU than {other}"));
     }
 
     private static YamlMappingNode Service(string name) => (YamlMappingNode)Services[name];
