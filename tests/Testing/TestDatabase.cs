@@ -65,7 +65,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private static async Task<NpgsqlConnection> OpenAdminAsync()
     {
-        var connection = new NpgsqlConnection(Settings("postgres").ConnectionString);
+        // Not pooled: a pooled admin connection outlives a server restart (the drills restart
+        // PostgreSQL) and fails the next class's CREATE or DROP; one connection per class costs little.
+        var admin = Settings("postgres");
+        admin.Pooling = false;
+        var connection = new NpgsqlConnection(admin.ConnectionString);
         try
         {
             await connection.OpenAsync();
