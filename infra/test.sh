@@ -86,6 +86,17 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
   skipped=$((skipped + $(count notExecuted)))
 done
+# dotnet test also fails on an error outside any test (an xUnit class or collection cleanup that
+# threw): it is in the TRX as a RunInfo, not a counter, and counts here as a failure too.
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  errors=$(cat "$results"/*.trx 2>/dev/null | grep -A1 '<RunInfo [^>]*outcome="Error"' | sed -n 's/.*<Text>\(.*\)<\/Text>.*/\1/p')
+  if [ -n "$errors" ]; then
+    echo "$errors" >&2
+    failed=$(grep -c . <<<"$errors")
+  else
+    failed=1
+  fi
+fi
 if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 if [ "$rc" -eq 0 ] && [ "$failed" -gt 0 ]; then rc=1; fi
 if [ "$rc" -eq 0 ] && [ "$passed" -eq 0 ]; then echo "no test ran" >&2; rc=1; fi
