@@ -39,8 +39,8 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Only this database's own pool: clearing every pool in the process made the services of
-        // every other test class still running reconnect at once, and on two busy cores against the
-        // container a burst of new connections took longer than their Timeout (a purchase was 503).
+        // every other test class still running reconnect at once (in CI, as such a burst met a test
+        // of many purchases, some were 503 and another class could not connect to drop its database).
         // The drop below ends the connections of the services' pools on this database.
         await using (var own = new NpgsqlConnection(ConnectionString))
             NpgsqlConnection.ClearPool(own);
