@@ -87,9 +87,10 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + $(count notExecuted)))
 done
 # dotnet test also fails on an error outside any test (an xUnit class or collection cleanup that
-# threw): it is in the TRX as a RunInfo, not a counter, and counts here as a failure too.
+# threw): it is in the TRX as a RunInfo, not a counter, and counts here as a failure too. Its text
+# often goes on over many lines (a stack trace): the first one is printed.
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  errors=$(cat "$results"/*.trx 2>/dev/null | grep -A1 '<RunInfo [^>]*outcome="Error"' | sed -n 's/.*<Text>\(.*\)<\/Text>.*/\1/p')
+  errors=$(grep -h -A1 '<RunInfo [^>]*outcome="Error"' "$results"/*.trx 2>/dev/null | sed -n 's/.*<Text>\([^<]*\).*/\1/p')
   if [ -n "$errors" ]; then
     echo "$errors" >&2
     failed=$(grep -c . <<<"$errors")
