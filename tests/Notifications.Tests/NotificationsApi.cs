@@ -11,12 +11,23 @@ using Store.Testing;
 
 namespace Store.Notifications.Tests;
 
+/// <summary>Where a test class's notification service sends its e-mail.</summary>
+public enum MailTarget
+{
+    /// <summary>The test SMTP server (<see cref="NotificationsFactory.Smtp"/>).</summary>
+    SmtpServer,
+    /// <summary>An SMTP port nothing listens on (a server that is down).</summary>
+    SmtpServerDown,
+    /// <summary>No SMTP server configured: the log.</summary>
+    Log,
+}
+
 /// <summary>
-/// The notification service on a database and vhost of its own, one per test class, sending to a
-/// test SMTP server (or, with <paramref name="smtpUp"/> false, to a port nothing listens on).
-/// Retries are few and quick: 2 retries, 50 ms apart and more.
+/// The notification service on a database and vhost of its own, one per test class, sending its
+/// e-mail to <paramref name="mail"/>, at most <paramref name="maxConcurrentSends"/> at once when
+/// given (else the service's default). Retries are few and quick: 2 retries, 50 ms apart and more.
 /// </summary>
-public abstract class NotificationsFactory(bool smtpUp) : ServiceFactory<NotificationsDb>("notifications")
+public abstract class NotificationsFactory(MailTarget mail, int? maxConcurrentSends = null) : ServiceFactory<NotificationsDb>("notifications")
 {
     public const int RetryLimit = 2;
 
@@ -30,8 +41,10 @@ public abstract class NotificationsFactory(bool smtpUp) : ServiceFactory<Notific
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("Smtp:Host", "127.0.0.1");
-        builder.UseSetting("Smtp:Port", (smtpUp ? Smtp.Port : SmtpServer.ClosedPort()).ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("Smtp:Host", mail == MailTarget.Log ? "" : "127.0.0.1");
+        builder.UseSetting("Smtp:Port", (mail == MailTarget.SmtpServer ? Smtp.Port : SmtpServer.ClosedPort()).ToString(CultureInfo.InvariantCulture));
+        if (maxConcurrentSends is { } sends)
+            builder.UseSetting("Smtp:MaxConcurrentSends", sends.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Smtp:Timeout", "00:00:30");
         builder.UseSetting("RabbitMq:RetryLimit", RetryLimit.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("RabbitMq:RetryMinInterval", "00:00:00.050");
@@ -75,6 +88,10 @@ public abstract class NotificationsFactory(bool smtpUp) : ServiceFactory<Notific
     }
 }
 
-public sealed class NotificationsApi() : NotificationsFactory(smtpUp: true);
+public sealed class NotificationsApi() : NotificationsFactory(MailTarget.SmtpServer);
 
-public sealed class NotificationsWithSmtpDown() : NotificationsFactory(smtpUp: false);
+public sealed class NotificationsWithSmtpDown() : NotificationsFactory(MailTarget.SmtpServerDown);
+
+public sealed class NotificationsWithTwoSendsAtOnce() : NotificationsFactory(MailTarget.SmtpServer, maxConcurrentSends: 2);
+
+public sealed class NotificationsToTheLog() : NotificationsFactory(MailTarget.Log, maxConcurrentSends: 1);

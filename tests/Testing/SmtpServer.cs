@@ -19,6 +19,8 @@ public sealed class SmtpServer : IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<ReceivedEmail> _received = new();
     private readonly Task _accepting;
+    private int _sessions;
+    private int _mostSessions;
 
     public SmtpServer()
     {
@@ -36,6 +38,9 @@ public sealed class SmtpServer : IAsyncDisposable, IDisposable
     /// in the sender's hands while it waits. Zero by default.
     /// </summary>
     public TimeSpan AcceptDelay { get; set; }
+
+    /// <summary>The most connections that were open at the same time (each from connect to its end).</summary>
+    public int MostSessionsAtOnce => Volatile.Read(ref _mostSessions);
 
     /// <summary>A port on 127.0.0.1 that nothing listens on (a server that is down).</summary>
     public static int ClosedPort()
@@ -78,6 +83,9 @@ public sealed class SmtpServer : IAsyncDisposable, IDisposable
     private async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
+        var open = Interlocked.Increment(ref _sessions);
+        for (var most = Volatile.Read(ref _mostSessions); open > most; most = Volatile.Read(ref _mostSessions))
+            Interlocked.CompareExchange(ref _mostSessions, open, most);
         try
         {
             await using var stream = client.GetStream();
@@ -138,6 +146,10 @@ public sealed class SmtpServer : IAsyncDisposable, IDisposable
         catch (IOException)
         {
             // The client went away.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sessions);
         }
     }
 

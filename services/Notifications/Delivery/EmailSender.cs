@@ -21,7 +21,7 @@ public sealed partial class EmailSender(IOptions<SmtpOptions> smtp, ILogger<Emai
 
     public async Task SendAsync(Email email, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(_options.Host))
+        if (_options.WritesToLog)
         {
             LogEmail(logger, email.To, email.Subject, email.Body);
             return;

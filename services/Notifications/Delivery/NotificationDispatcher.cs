@@ -16,11 +16,12 @@ namespace Store.Notifications.Delivery;
 /// else <c>sending</c>, claimed by this process) and claims the rows of earlier attempts that are
 /// due again (pending after a failed send, failed and replayed from the _error queue), so a
 /// redelivered event never makes a second row. (2) The claimed e-mails are sent, at most
-/// <c>Smtp:MaxConcurrentSends</c> at once. (3) Each outcome (sent with sent_at, or the error:
-/// pending while retries follow, failed after the last) is recorded as soon as its send ends, in
-/// one statement with the outcomes that end meanwhile; a send's slot is free again only once its
-/// outcome is recorded, so at most MaxConcurrentSends e-mails are ever accepted by the SMTP server
-/// and not yet recorded as sent, however large the batch.
+/// <c>Smtp:MaxConcurrentSends</c> at once to an SMTP server. (3) Each outcome (sent with sent_at, or
+/// the error: pending while retries follow, failed after the last) is recorded as soon as its send
+/// ends, in one statement with the outcomes that end meanwhile; a send's slot is free again only
+/// once its outcome is recorded, so at most MaxConcurrentSends e-mails are ever accepted by the
+/// SMTP server and not yet recorded as sent, however large the batch. E-mails written to the log
+/// (no Smtp:Host) reach no one, so they take no slot: a batch's are written and recorded together.
 /// </para>
 /// <para>
 /// A row another consumer is sending (claimed, not yet recorded) is left to it: a copy of its event
@@ -47,7 +48,8 @@ public sealed partial class NotificationDispatcher : IDisposable
     private readonly ILogger<NotificationDispatcher> _logger;
     private readonly Batcher<NotificationRequest> _batcher;
     private readonly Batcher<Outcome> _recorder;
-    private readonly SemaphoreSlim _sends;
+    // Null when e-mails go to the log.
+    private readonly SemaphoreSlim? _sends;
     // Events whose e-mail this process is sending right now: a claim of its own not in here is from an attempt that ended.
     private readonly ConcurrentDictionary<Guid, byte> _sending = new();
 
@@ -59,7 +61,7 @@ public sealed partial class NotificationDispatcher : IDisposable
         _smtp = smtp.Value;
         _clock = clock;
         _logger = logger;
-        _sends = new SemaphoreSlim(_smtp.MaxConcurrentSends);
+        _sends = _smtp.WritesToLog ? null : new SemaphoreSlim(_smtp.MaxConcurrentSends);
         _batcher = new Batcher<NotificationRequest>("notifications", HandleAsync, MaxBatchSize);
         _recorder = new Batcher<Outcome>("notification-outcomes", RecordAsync, MaxBatchSize);
     }
@@ -152,7 +154,8 @@ public sealed partial class NotificationDispatcher : IDisposable
     /// </summary>
     private async Task<Exception?> SendAsync(ClaimedNotification row, bool lastAttempt)
     {
-        await _sends.WaitAsync();
+        if (_sends is not null)
+            await _sends.WaitAsync();
         try
         {
             Outcome outcome;
@@ -180,7 +183,7 @@ public sealed partial class NotificationDispatcher : IDisposable
         }
         finally
         {
-            _sends.Release();
+            _sends?.Release();
         }
     }
 
@@ -202,7 +205,7 @@ public sealed partial class NotificationDispatcher : IDisposable
         return [];
     }
 
-    public void Dispose() => _sends.Dispose();
+    public void Dispose() => _sends?.Dispose();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "E-mail of event {EventId} failed on attempt {Attempts} (last attempt: {LastAttempt})")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, Guid eventId, int attempts, bool lastAttempt);
