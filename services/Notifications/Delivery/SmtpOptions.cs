@@ -13,6 +13,7 @@ public sealed class SmtpOptions
     /// <summary>No SMTP server: e-mails go to the log.</summary>
     [MemberNotNullWhen(false, nameof(Host))]
     public bool WritesToLog => string.IsNullOrWhiteSpace(Host);
+
     [Range(1, 65535)]
     public int Port { get; set; } = 25;
     [Required]
