@@ -7,7 +7,7 @@ public sealed class OutboxOptions
 {
     public const string Section = "Outbox";
 
-    /// <summary>How many rows one relay round claims and publishes.</summary>
+    /// <summary>How many rows one relay claim takes (and the relay then publishes and marks sent together).</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 500;
 
@@ -17,7 +17,7 @@ public sealed class OutboxOptions
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long one publish may wait for the broker's confirm before the round counts as failed.</summary>
+    /// <summary>How long one publish may wait for the broker's confirm before the relay counts as failing.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The first pause after a failed round; it doubles with each failure up to <see cref="RetryMaxDelay"/>.</summary>

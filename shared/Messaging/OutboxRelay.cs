@@ -13,7 +13,10 @@ namespace Store.Messaging;
 /// <summary>
 /// Publishes the outbox of <typeparamref name="TDb"/>: claims unsent rows in id order, publishes them
 /// through MassTransit (a key's rows one after another, each waiting for the broker's confirm,
-/// different keys side by side), marks them sent in one statement, and commits. A failed round is
+/// different keys side by side), and marks them sent in one statement. A batch's confirms overlap
+/// the next batch's claim and publish: while they are on their way, the rows committed since are
+/// claimed and published (a key of the batch in flight once its rows there are confirmed, so a key's
+/// rows still leave one after another), and then the batch in flight is marked. A failed publish is
 /// retried with exponential backoff, forever: a broker outage delays events and never loses one.
 /// Every publish is mandatory: an event that no queue is bound for yet (its consumers have not
 /// started since the broker was new, or their queue was deleted) is returned by the broker rather
@@ -22,10 +25,10 @@ namespace Store.Messaging;
 /// event type it does not know, after a rollback, say) waits the same way instead of failing every round.
 /// Before its first round it declares the consumers' queues (<see cref="SubscriptionTopology"/>), so
 /// that no start order leaves one consumer without events another one received.
-/// Several instances may run against one database: a round holds the outbox's advisory lock, so one
-/// relay publishes at a time (any instance's rows) and the others stand by, taking over at once when
-/// it stops (docs/decisions/0007-outbox-relay-order-and-wake-up.md). Sent rows are deleted after the
-/// retention period.
+/// Several instances may run against one database: a relay publishes only while its session holds
+/// the outbox's advisory lock, so one relay publishes at a time (any instance's rows) and the others
+/// stand by, taking over at once when it stops (docs/decisions/0007-outbox-relay-order-and-wake-up.md).
+/// Sent rows are deleted after the retention period.
 /// </summary>
 internal sealed partial class OutboxRelay<TDb>(
     IServiceScopeFactory scopes,
@@ -40,18 +43,18 @@ internal sealed partial class OutboxRelay<TDb>(
 {
     private static readonly ConcurrentDictionary<string, Type> MessageTypes = new();
 
-    /// <summary>The advisory lock (per database) a relay holds for the length of a round: "STOROUTB".</summary>
+    /// <summary>The advisory lock (per database) the publishing relay's session holds: "STOROUTB".</summary>
     internal const long RelayLock = 0x5354_4f52_4f55_5442;
 
     /// <summary>How soon a relay that found the lock taken looks again when rows of its own are waiting.</summary>
     private static readonly TimeSpan StandbyRetry = TimeSpan.FromMilliseconds(50);
     private readonly OutboxOptions _options = options.Value;
     private bool _subscriptionsDeclared;
+    private int _failures;
+    private DateTimeOffset _nextPrune = clock.GetUtcNow();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
-        var nextPrune = clock.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -62,29 +65,15 @@ internal sealed partial class OutboxRelay<TDb>(
                     await subscriptions.DeclareAsync(stoppingToken);
                     _subscriptionsDeclared = true;
                 }
-                // Commits from here on may have come too late for this round's claim.
+                // Commits from here on may have come too late for the lock holder's last claim.
                 var seen = signal.Commits;
-                var claimed = await RelayOnceAsync(stoppingToken);
-                if (claimed is null)
+                if (!await LeadAsync(stoppingToken))
                 {
                     // Another instance's relay holds the outbox: it publishes this instance's rows
                     // too. Look again soon if this instance has committed rows, else at the poll.
                     await Task.Delay(StandbyRetry, clock, stoppingToken);
                     await signal.WaitAsync(seen, _options.PollInterval, stoppingToken);
-                    continue;
                 }
-                if (failures > 0)
-                    LogRecovered(logger, failures);
-                failures = 0;
-                state.Succeeded();
-                if (clock.GetUtcNow() >= nextPrune)
-                {
-                    await PruneAsync(stoppingToken);
-                    nextPrune = clock.GetUtcNow() + _options.PruneInterval;
-                }
-                // A full batch means more may be waiting: go on at once.
-                if (claimed < _options.BatchSize)
-                    await signal.WaitAsync(seen, _options.PollInterval, stoppingToken);
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
@@ -93,12 +82,12 @@ internal sealed partial class OutboxRelay<TDb>(
             }
             catch (Exception e)
             {
-                failures++;
+                _failures++;
                 // The broker that answers next may be a new, empty one: declare the queues again first.
                 _subscriptionsDeclared = false;
                 state.Failed(e, clock.GetUtcNow());
-                var delay = Backoff(failures);
-                LogRoundFailed(logger, e, failures, delay);
+                var delay = Backoff(_failures);
+                LogRoundFailed(logger, e, _failures, delay);
                 try
                 {
                     await Task.Delay(delay, clock, stoppingToken);
@@ -112,44 +101,152 @@ internal sealed partial class OutboxRelay<TDb>(
     }
 
     /// <summary>
-    /// One round: take the outbox's lock, claim, publish, mark sent, commit. Returns how many rows
-    /// were claimed, or null when another relay holds the lock; throws if any publish failed.
+    /// Takes the outbox's lock for a session of this relay and publishes until stopped or a publish
+    /// fails (then throws, after marking what the broker confirmed). Returns false at once when
+    /// another relay holds the lock.
     /// </summary>
-    internal async Task<int?> RelayOnceAsync(CancellationToken cancellationToken)
+    private async Task<bool> LeadAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
-        await using var transaction = await db.BeginTransactionWithoutSavepointsAsync(cancellationToken);
-
-        // One relay at a time per database, for the length of its round (the lock ends with the
-        // transaction, also when the process dies): rows then leave in id order, one key's rows one
-        // after another, without comparing batches with other relays.
-        var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({RelayLock}) AS \"Value\"").SingleAsync(cancellationToken);
-        if (!locked)
-            return null;
-
-        var batch = await ClaimAsync(db, _options.BatchSize, cancellationToken);
-        if (batch.Count == 0)
-            return 0;
-
-        var (sent, deferred, failure) = await PublishAsync(batch, cancellationToken);
-        if (sent.Count > 0 || deferred.Count > 0)
+        // The lock belongs to this session, and ends with it also when the process dies: rows then
+        // leave in id order, one key's rows one after another, without comparing batches with other
+        // relays. Every statement of the relay runs in this session, so a relay whose session broke
+        // marks nothing more.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            // What the broker confirmed (or returned) is recorded even when the round is being cancelled.
-            var now = clock.GetUtcNow();
-            if (sent.Count > 0)
+            var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({RelayLock}) AS \"Value\"").SingleAsync(cancellationToken);
+            if (!locked)
+                return false;
+            try
             {
-                await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
-                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), CancellationToken.None);
+                await PublishWhileLeadingAsync(db, cancellationToken);
             }
-            state.Published(sent);
-            if (deferred.Count > 0)
-                await DeferAsync(db, deferred, now);
-            await transaction.CommitAsync(CancellationToken.None);
+            finally
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({RelayLock})", CancellationToken.None);
+            }
+            return true;
         }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// Claims, publishes and marks, with at most two batches out at a time: the one whose confirms are
+    /// on their way, and the next, claimed as soon as rows are committed. A batch is marked once its
+    /// confirms are in, while the next one's are on their way. Commits during a claim are one claim
+    /// after it; a full batch means more may be waiting, so the next claim follows at once; and no
+    /// claim runs for nothing.
+    /// </summary>
+    private async Task PublishWhileLeadingAsync(TDb db, CancellationToken cancellationToken)
+    {
+        Batch? inFlight = null;
+        Batch? claimed = null;
+        try
+        {
+            var claimDue = true;
+            var full = false;
+            var seen = 0L;
+            Task? wakeUp = null;
+            while (true)
+            {
+                claimed = null;
+                if (claimDue)
+                {
+                    seen = signal.Commits;
+                    wakeUp = null;
+                    var rows = await ClaimAsync(db, inFlight, cancellationToken);
+                    full = rows.Count == _options.BatchSize;
+                    if (rows.Count > 0)
+                        claimed = Publish(rows, inFlight, cancellationToken);
+                }
+                if (inFlight is not null)
+                {
+                    var done = inFlight;
+                    inFlight = null;
+                    await MarkAsync(db, done);
+                }
+                inFlight = claimed;
+                claimed = null;
+
+                if (_failures > 0)
+                    LogRecovered(logger, _failures);
+                _failures = 0;
+                state.Succeeded();
+                if (clock.GetUtcNow() >= _nextPrune)
+                {
+                    await PruneAsync(db, cancellationToken);
+                    _nextPrune = clock.GetUtcNow() + _options.PruneInterval;
+                }
+
+                if (full)
+                {
+                    claimDue = true;
+                    continue;
+                }
+                // One wait across loops: a second reader of the signal could take the wake-up of the first.
+                wakeUp ??= signal.WaitAsync(seen, _options.PollInterval, cancellationToken);
+                if (inFlight is null)
+                    await wakeUp;
+                else
+                    await Task.WhenAny(wakeUp, inFlight.Publishing);
+                // The confirms came first: mark the batch, and claim only once rows are committed.
+                claimDue = wakeUp.IsCompleted;
+                if (wakeUp.IsCanceled)
+                    cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        catch (Exception)
+        {
+            // What the broker confirmed (or returned) is recorded even when stopping or failing.
+            foreach (var batch in new[] { inFlight, claimed })
+            {
+                if (batch is null)
+                    continue;
+                try
+                {
+                    await MarkAsync(db, batch);
+                }
+                catch (Exception)
+                {
+                    // The first failure is the one reported; this batch's unconfirmed rows are published again later.
+                }
+            }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Rows being published: per key, whether all of its rows were confirmed; and what the whole batch
+    /// came to (which does not throw: it reports what failed).
+    /// </summary>
+    private sealed record Batch(
+        List<OutboxMessage> Rows,
+        Dictionary<string, Task<bool>> Keys,
+        Task<(List<long> Sent, List<(OutboxMessage Row, string Reason)> Deferred, Exception? Failure)> Publishing);
+
+    /// <summary>
+    /// Waits for <paramref name="batch"/>'s confirms and records them: the confirmed rows sent in one
+    /// statement, the returned or unreadable ones deferred in another. Throws if a publish failed.
+    /// </summary>
+    private async Task MarkAsync(TDb db, Batch batch)
+    {
+        var (sent, deferred, failure) = await batch.Publishing;
+        var now = clock.GetUtcNow();
+        if (sent.Count > 0)
+        {
+            await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), CancellationToken.None);
+        }
+        state.Published(sent);
+        if (deferred.Count > 0)
+            await DeferAsync(db, deferred, now);
         if (failure is not null)
-            throw new OutboxPublishException($"Published {sent.Count} of {batch.Count} outbox messages.", failure);
-        return batch.Count;
+            throw new OutboxPublishException($"Published {sent.Count} of {batch.Rows.Count} outbox messages.", failure);
     }
 
     /// <summary>
@@ -180,8 +277,8 @@ internal sealed partial class OutboxRelay<TDb>(
 
     /// <summary>
     /// The first unsent rows, in id order (the relay holds the outbox's lock, so no other relay claims
-    /// at the same time), leaving out the keys that have a returned row waiting for its next attempt:
-    /// their later rows must not overtake it.
+    /// at the same time), leaving out the batch in flight and the keys that have a returned row
+    /// waiting for its next attempt: their later rows must not overtake it.
     /// <para>
     /// The waiting keys are read once, from their own partial index, before the unsent rows are
     /// walked. Written as a correlated NOT EXISTS instead, the planner (with statistics a few seconds
@@ -189,9 +286,11 @@ internal sealed partial class OutboxRelay<TDb>(
     /// claim with 12,000 rows waiting, a relay that fell further behind the more it had to do.
     /// </para>
     /// </summary>
-    private Task<List<OutboxMessage>> ClaimAsync(TDb db, int batchSize, CancellationToken cancellationToken)
+    private Task<List<OutboxMessage>> ClaimAsync(TDb db, Batch? inFlight, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var batchSize = _options.BatchSize;
+        var inFlightIds = inFlight?.Rows.Select(m => m.Id).ToArray() ?? [];
         return db.Set<OutboxMessage>().FromSql($"""
             WITH waiting AS MATERIALIZED (
                 SELECT w.ordering_key, min(w.id) AS first_id FROM outbox_messages w
@@ -201,26 +300,35 @@ internal sealed partial class OutboxRelay<TDb>(
             WHERE m.sent_at IS NULL
               AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= {now})
               AND NOT EXISTS (SELECT 1 FROM waiting w WHERE w.ordering_key = m.ordering_key AND w.first_id < m.id)
+              AND m.id <> ALL({inFlightIds})
             ORDER BY m.id
             LIMIT {batchSize}
             """).AsNoTracking().ToListAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Publishes each key's rows one after another (so the broker receives them in order), different
-    /// keys side by side. A key stops at its first failure or deferred row; its later rows wait.
+    /// Starts publishing <paramref name="rows"/>: each key's rows one after another (so the broker
+    /// receives them in order), different keys side by side, and a key that is also in
+    /// <paramref name="previous"/> only once its rows there are confirmed. A key stops at its first
+    /// failure or deferred row (there or here); its later rows stay unsent and wait.
     /// Deferred: returned by the broker, or unreadable here; each with why.
     /// </summary>
-    private async Task<(List<long> Sent, List<(OutboxMessage Row, string Reason)> Deferred, Exception? Failure)> PublishAsync(
-        List<OutboxMessage> batch, CancellationToken cancellationToken)
+    private Batch Publish(List<OutboxMessage> rows, Batch? previous, CancellationToken cancellationToken)
     {
         var sent = new ConcurrentBag<long>();
         var deferred = new ConcurrentBag<(OutboxMessage, string)>();
         var failures = new ConcurrentQueue<Exception>();
-        var keys = batch.GroupBy(m => m.OrderingKey ?? $"#{m.Id}");
-        await Task.WhenAll(keys.Select(async key =>
+        var keys = new Dictionary<string, Task<bool>>();
+        foreach (var key in rows.GroupBy(m => m.OrderingKey ?? $"#{m.Id}"))
+            keys[key.Key] = PublishKeyAsync([.. key], previous?.Keys.GetValueOrDefault(key.Key));
+        return new Batch(rows, keys, Outcome());
+
+        // True when all of the key's rows were confirmed.
+        async Task<bool> PublishKeyAsync(List<OutboxMessage> keyRows, Task<bool>? before)
         {
-            foreach (var message in key)
+            if (before is not null && !await before)
+                return false;
+            foreach (var message in keyRows)
             {
                 try
                 {
@@ -230,21 +338,27 @@ internal sealed partial class OutboxRelay<TDb>(
                 catch (MessageReturnedException)
                 {
                     deferred.Add((message, "Returned by the broker: no queue is bound for this event yet."));
-                    return;
+                    return false;
                 }
                 catch (UnreadableOutboxMessageException e)
                 {
                     deferred.Add((message, e.Message));
-                    return;
+                    return false;
                 }
                 catch (Exception e)
                 {
                     failures.Enqueue(e);
-                    return;
+                    return false;
                 }
             }
-        }));
-        return ([.. sent], [.. deferred], failures.IsEmpty ? null : failures.Count == 1 ? failures.Single() : new AggregateException(failures));
+            return true;
+        }
+
+        async Task<(List<long>, List<(OutboxMessage, string)>, Exception?)> Outcome()
+        {
+            await Task.WhenAll(keys.Values);
+            return ([.. sent], [.. deferred], failures.IsEmpty ? null : failures.Count == 1 ? failures.Single() : new AggregateException(failures));
+        }
     }
 
     private async Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
@@ -279,10 +393,8 @@ internal sealed partial class OutboxRelay<TDb>(
         }, timeout.Token);
     }
 
-    private async Task PruneAsync(CancellationToken cancellationToken)
+    private async Task PruneAsync(TDb db, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var cutoff = clock.GetUtcNow() - _options.Retention;
         // In bounded deletes, so no statement holds locks on millions of rows or runs for long.
         int pruned, total = 0;

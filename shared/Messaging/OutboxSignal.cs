@@ -6,8 +6,8 @@ namespace Store.Messaging;
 /// <summary>
 /// Wakes the relay of <typeparamref name="TDb"/> when this process commits outbox rows, so an event
 /// does not wait for the next poll. Every commit counts; the relay notes the count before it claims
-/// and waits only while nothing was committed since, so commits that arrive while a round is busy
-/// collapse into one more round, and a commit whose row the round already took wakes no empty one.
+/// and waits only while nothing was committed since, so commits that arrive while it is busy
+/// collapse into one more claim, and a commit whose row a claim already took wakes no empty one.
 /// EF Core's commands signal it by themselves (<see cref="OutboxCommitInterceptor{TDb}"/>); a
 /// statement sent past EF Core (a plain Npgsql command on a hot path) calls <see cref="Notify"/>
 /// once it has committed.
@@ -22,7 +22,7 @@ public sealed class OutboxSignal<TDb>
     /// <summary>How many commits with outbox rows this process has made.</summary>
     internal long Commits => Interlocked.Read(ref _commits);
 
-    /// <summary>Outbox rows were committed: the relay looks (at once, or after its round in progress).</summary>
+    /// <summary>Outbox rows were committed: the relay looks (at once, or after the claim or mark in progress).</summary>
     public void Notify()
     {
         Interlocked.Increment(ref _commits);
@@ -36,7 +36,7 @@ public sealed class OutboxSignal<TDb>
         wait.CancelAfter(timeout);
         try
         {
-            // A wake-up left from a commit the last round already covered does not count.
+            // A wake-up left from a commit the last claim already covered does not count.
             while (Commits == seen)
                 await _wakeUps.Reader.ReadAsync(wait.Token);
         }

@@ -8,7 +8,8 @@ namespace Store.Testing;
 /// A loopback TCP proxy in front of a server (RabbitMQ, say) that a test can cut: every open
 /// connection is reset and new ones are dropped until <see cref="Resume"/>. It makes an outage real
 /// from the point of view of the service behind it without touching the server, which other tests
-/// and other people on the machine share.
+/// and other people on the machine share. It can also hold back what the server sends (a slow server:
+/// its confirms late) without closing anything.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -19,6 +20,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<Socket, byte> _sockets = new();
     private readonly Task _accepting;
     private volatile bool _cut;
+    private TaskCompletionSource? _replies;
 
     private TcpProxy(string targetHost, int targetPort)
     {
@@ -48,6 +50,16 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public void Resume() => _cut = false;
+
+    /// <summary>
+    /// Passes on nothing the server sends (its replies, confirms, deliveries) until
+    /// <see cref="ReleaseReplies"/>, while what the client sends still reaches the server.
+    /// </summary>
+    public void HoldReplies() =>
+        Interlocked.CompareExchange(ref _replies, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+
+    /// <summary>Passes on what the server sent while held, and everything after it.</summary>
+    public void ReleaseReplies() => Interlocked.Exchange(ref _replies, null)?.TrySetResult();
 
     public async ValueTask DisposeAsync()
     {
@@ -99,7 +111,7 @@ public sealed class TcpProxy : IAsyncDisposable
             await using var clientStream = new NetworkStream(client, ownsSocket: false);
             await using var serverStream = new NetworkStream(server, ownsSocket: false);
             // When either direction ends, the other is closed too.
-            await Task.WhenAny(clientStream.CopyToAsync(serverStream, _stopping.Token), serverStream.CopyToAsync(clientStream, _stopping.Token));
+            await Task.WhenAny(clientStream.CopyToAsync(serverStream, _stopping.Token), CopyRepliesAsync(serverStream, clientStream));
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -109,6 +121,18 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             Reset(client);
             Reset(server);
+        }
+    }
+
+    private async Task CopyRepliesAsync(NetworkStream server, NetworkStream client)
+    {
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await server.ReadAsync(buffer, _stopping.Token)) > 0)
+        {
+            if (Volatile.Read(ref _replies) is { } held)
+                await held.Task.WaitAsync(_stopping.Token);
+            await client.WriteAsync(buffer.AsMemory(0, read), _stopping.Token);
         }
     }
 
