@@ -34,6 +34,7 @@ public static class MessagingExtensions
         builder.Services.AddValidatedOptions<RabbitMqOptions>(RabbitMqOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         QueueOperations.AddManagementClient(builder.Services);
+        builder.Services.TryAddSingleton<QueueTypes>();
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -48,14 +49,14 @@ public static class MessagingExtensions
             });
             // Every queue's defaults; a consumer's definition, which MassTransit applies after these
             // callbacks, may set its own (the items cache's per-instance queue is not durable).
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
                 {
                     queue.Durable = true;
                     queue.AutoDelete = false;
-                    // Replicated across a RabbitMQ cluster's nodes (infra/k8s/README.md).
-                    if (context.GetRequiredService<IOptions<RabbitMqOptions>>().Value.QuorumQueues)
+                    // Quorum unless it exists as a classic queue: README, "Queue types".
+                    if (context.GetRequiredService<QueueTypes>().IsQuorum(name))
                         queue.SetQuorumQueue();
                 }
             });

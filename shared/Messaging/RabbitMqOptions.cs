@@ -30,10 +30,11 @@ public sealed class RabbitMqOptions
     public int ConcurrentMessageLimit { get; set; } = 8;
 
     /// <summary>
-    /// Declare consumer queues as quorum queues (replicated; for a RabbitMQ cluster). A queue's type
-    /// is fixed when it is first declared, so switch before the queues exist.
+    /// Declare new consumer queues as quorum queues: replicated across a cluster's nodes, and on one
+    /// node too cheaper for the broker than classic queues (docs/benchmarks.md). A queue that exists
+    /// keeps the type it was declared with (<see cref="QueueTypes"/>).
     /// </summary>
-    public bool QuorumQueues { get; set; }
+    public bool QuorumQueues { get; set; } = true;
 
     /// <summary>
     /// Retries of a failing consumer, with exponential backoff, before the message goes to the

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Microsoft.EntityFrameworkCore;
-using Store.AuditLog.Data;
 using Store.Notifications.Data;
 using Store.Testing;
 
@@ -13,49 +9,50 @@ public sealed class PurchaseFlowTests(PurchaseFlow flow) : IClassFixture<Purchas
     [Fact]
     public async Task A_purchase_makes_one_audit_entry_and_one_email_both_with_its_correlation_id()
     {
-        using var admin = flow.Items.AsAdmin();
-        using var created = await admin.PostAsJsonAsync("/api/items", new { name = "Kettle", price = 20m, stock = 5 });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var itemId = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt32();
-        var userId = Random.Shared.Next(1_000, int.MaxValue);
-        var name = $"buyer{userId}";
-        using var buyer = flow.Items.AsUser(userId, name);
-        var requestId = $"purchase-{Guid.NewGuid():N}";
-
-        using var purchase = new HttpRequestMessage(HttpMethod.Post, $"/api/items/{itemId}/purchase") { Content = JsonContent.Create(new { quantity = 2 }) };
-        purchase.Headers.Add("X-Request-Id", requestId);
-        using var response = await buyer.SendAsync(purchase);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var orderId = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt32();
+        var (orderId, userId, name, requestId) = await flow.PlaceOrderAsync();
 
         var email = Assert.Single(await flow.Smtp.WaitForAsync($"{name}@example.com"));
         Assert.Equal($"Your order #{orderId}: Kettle", email.Subject);
-        var audit = await Eventually.GetAsync(() => AuditOfOrderAsync(orderId), rows => rows.Count >= 1, TimeSpan.FromSeconds(30), "the order's audit entry");
-        var notifications = await Eventually.GetAsync(() => NotificationsOfAsync(userId), rows => rows.Count >= 1 && rows[0].Status == Notification.Sent,
+        var audit = await Eventually.GetAsync(() => flow.AuditOfOrderAsync(orderId), rows => rows.Count >= 1, TimeSpan.FromSeconds(30), "the order's audit entry");
+        var notifications = await Eventually.GetAsync(() => flow.NotificationsOfAsync(userId), rows => rows.Count >= 1 && rows[0].Status == Notification.Sent,
             TimeSpan.FromSeconds(30), "the sent notification");
         // Both queues drained: nothing more is on its way.
         await Eventually.GetAsync(async () => (await flow.Items.Vhost.CountMessagesAsync("audit-log") ?? -1) + (await flow.Items.Vhost.CountMessagesAsync("notifications") ?? -1),
             n => n == 0, TimeSpan.FromSeconds(30), "empty audit-log and notifications queues");
 
-        var entry = Assert.Single(await AuditOfOrderAsync(orderId));
+        var entry = Assert.Single(await flow.AuditOfOrderAsync(orderId));
         Assert.Equal((requestId, "placed", userId, name), (entry.CorrelationId, entry.Action, entry.ActorId, entry.ActorName));
-        var notification = Assert.Single(await NotificationsOfAsync(userId));
+        var notification = Assert.Single(await flow.NotificationsOfAsync(userId));
         Assert.Equal((requestId, entry.EventId), (notification.CorrelationId, notification.EventId));
         Assert.Single(flow.Smtp.ReceivedBy($"{name}@example.com"));
         Assert.Single(audit);
         Assert.Single(notifications);
     }
 
-    private async Task<List<AuditEntry>> AuditOfOrderAsync(int orderId)
+    [Fact]
+    public async Task On_a_fresh_broker_the_consumers_queues_are_quorum_queues()
     {
-        await using var db = new AuditDb(flow.Audit.Database.Options<AuditDb>());
-        var id = orderId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await db.Entries.AsNoTracking().Where(e => e.ResourceType == "order" && e.ResourceId == id).ToListAsync();
+        foreach (var queue in Store.Contracts.Subscriptions.Queues.Keys)
+            Assert.Equal("quorum", await flow.Items.Vhost.QueueTypeAsync(queue));
     }
+}
 
-    private async Task<List<Notification>> NotificationsOfAsync(int userId)
+/// <summary>
+/// Consumers' queues that an earlier version declared as classic queues: the services start on them,
+/// keep them classic (a quorum declaration would be refused), and a purchase reaches both consumers.
+/// </summary>
+public sealed class ClassicQueueFlowTests(PurchaseFlowOnClassicQueues flow) : IClassFixture<PurchaseFlowOnClassicQueues>
+{
+    [Fact]
+    public async Task Services_started_on_classic_queues_keep_them_and_a_purchase_reaches_both_consumers()
     {
-        await using var db = new NotificationsDb(flow.Notifications.Database.Options<NotificationsDb>());
-        return await db.Notifications.AsNoTracking().Where(n => n.UserId == userId).ToListAsync();
+        var order = await flow.PlaceOrderAsync();
+
+        Assert.Single(await flow.Smtp.WaitForAsync($"{order.UserName}@example.com"));
+        await Eventually.GetAsync(() => flow.AuditOfOrderAsync(order.OrderId), rows => rows.Count == 1, TimeSpan.FromSeconds(30), "the order's audit entry");
+        await Eventually.GetAsync(() => flow.NotificationsOfAsync(order.UserId), rows => rows.Count == 1 && rows[0].Status == Notification.Sent,
+            TimeSpan.FromSeconds(30), "the sent notification");
+        foreach (var queue in Store.Contracts.Subscriptions.Queues.Keys)
+            Assert.Equal("classic", await flow.Items.Vhost.QueueTypeAsync(queue));
     }
 }
