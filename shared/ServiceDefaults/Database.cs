@@ -18,12 +18,22 @@ public static class Database
     /// <c>ConnectionStrings:{name}</c>, its readiness check, and a start-up step that applies its
     /// pending migrations before the service takes requests.
     /// </summary>
-    public static WebApplicationBuilder AddDatabase<TDb>(this WebApplicationBuilder builder, string name)
+    /// <param name="builder">The service being built.</param>
+    /// <param name="name">The connection string's name, which is also the readiness check's.</param>
+    /// <param name="planEachExecution">
+    /// Whether PostgreSQL plans every execution of a prepared statement for the tables as they are
+    /// (<c>plan_cache_mode = force_custom_plan</c>). By default, from a statement's sixth execution
+    /// on, it reuses one generic plan, made for the tables as they were then, until the next
+    /// ANALYZE. A statement that joins a batch to a table that grows from empty under load (the
+    /// notifications) kept a plan that read the whole table for every batch: after a fresh start,
+    /// 18 million rows read in two 12-second runs (docs/benchmarks.md, "Plans made for an empty table").
+    /// </param>
+    public static WebApplicationBuilder AddDatabase<TDb>(this WebApplicationBuilder builder, string name, bool planEachExecution = false)
         where TDb : DbContext
     {
         var connectionString = builder.Configuration.GetConnectionString(name)
             ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
-        connectionString = Tune(connectionString);
+        connectionString = Tune(connectionString, planEachExecution);
 
         builder.Services.AddDbContextPool<TDb>(options => options.UseStoreDatabase(connectionString));
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>(name, tags: [Health.Ready]);
@@ -47,13 +57,15 @@ public static class Database
     /// Prepared statements and no session reset on every pooled reuse: together they halve
     /// PostgreSQL's CPU per request (docs/benchmarks.md). A setting already in the string wins.
     /// </summary>
-    private static string Tune(string connectionString)
+    private static string Tune(string connectionString, bool planEachExecution)
     {
         var settings = new NpgsqlConnectionStringBuilder(connectionString);
         if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
             settings.MaxAutoPrepare = 32;
         if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
             settings.NoResetOnClose = true;
+        if (planEachExecution && settings.Options?.Contains("plan_cache_mode", StringComparison.OrdinalIgnoreCase) != true)
+            settings.Options = $"{settings.Options} -c plan_cache_mode=force_custom_plan".TrimStart();
         return settings.ConnectionString;
     }
 
