@@ -20,20 +20,22 @@ public static class Database
     /// </summary>
     /// <param name="builder">The service being built.</param>
     /// <param name="name">The connection string's name, which is also the readiness check's.</param>
-    /// <param name="planEachExecution">
-    /// Whether PostgreSQL plans every execution of a prepared statement for the tables as they are
-    /// (<c>plan_cache_mode = force_custom_plan</c>). By default, from a statement's sixth execution
-    /// on, it reuses one generic plan, made for the tables as they were then, until the next
-    /// ANALYZE. A statement that joins a batch to a table that grows from empty under load (the
-    /// notifications) kept a plan that read the whole table for every batch: after a fresh start,
-    /// 18 million rows read in two 12-second runs (docs/benchmarks.md, "Plans made for an empty table").
+    /// <param name="sequentialScans">
+    /// False for a service whose statements all find their rows by an index, over tables that grow
+    /// from empty under load (the notifications): its sessions plan with <c>enable_seqscan = off</c>.
+    /// From a prepared statement's sixth execution PostgreSQL reuses one generic plan, made for the
+    /// tables as they were then, until their next ANALYZE. Made while the table was nearly empty, the
+    /// plan of a batch joined by key read the whole table for every batch after: 18 million rows in
+    /// two 12-second runs after a fresh start. Without sequential scans the generic plan is the
+    /// index's at any size, and is still reused: cheaper than planning every execution
+    /// (docs/benchmarks.md, "Plans made for an empty table").
     /// </param>
-    public static WebApplicationBuilder AddDatabase<TDb>(this WebApplicationBuilder builder, string name, bool planEachExecution = false)
+    public static WebApplicationBuilder AddDatabase<TDb>(this WebApplicationBuilder builder, string name, bool sequentialScans = true)
         where TDb : DbContext
     {
         var connectionString = builder.Configuration.GetConnectionString(name)
             ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
-        connectionString = Tune(connectionString, planEachExecution);
+        connectionString = Tune(connectionString, sequentialScans);
 
         builder.Services.AddDbContextPool<TDb>(options => options.UseStoreDatabase(connectionString));
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>(name, tags: [Health.Ready]);
@@ -57,15 +59,15 @@ public static class Database
     /// Prepared statements and no session reset on every pooled reuse: together they halve
     /// PostgreSQL's CPU per request (docs/benchmarks.md). A setting already in the string wins.
     /// </summary>
-    private static string Tune(string connectionString, bool planEachExecution)
+    private static string Tune(string connectionString, bool sequentialScans)
     {
         var settings = new NpgsqlConnectionStringBuilder(connectionString);
         if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
             settings.MaxAutoPrepare = 32;
         if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
             settings.NoResetOnClose = true;
-        if (planEachExecution && settings.Options?.Contains("plan_cache_mode", StringComparison.OrdinalIgnoreCase) != true)
-            settings.Options = $"{settings.Options} -c plan_cache_mode=force_custom_plan".TrimStart();
+        if (!sequentialScans && settings.Options?.Contains("enable_seqscan", StringComparison.OrdinalIgnoreCase) != true)
+            settings.Options = $"{settings.Options} -c enable_seqscan=off".TrimStart();
         return settings.ConnectionString;
     }
 

@@ -8,7 +8,7 @@ namespace Store.Notifications.Tests;
 /// <summary>
 /// The notifications table grows from empty under load. The statements that record a batch must
 /// find its rows by their keys however small the table was when they first ran: a generic plan made
-/// then read every row of the table for every batch after (Database.cs, planEachExecution).
+/// then read every row of the table for every batch after (Database.cs, sequentialScans).
 /// </summary>
 public sealed class GrowingTableTests(NotificationsApi api) : IClassFixture<NotificationsApi>
 {
