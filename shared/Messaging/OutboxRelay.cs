@@ -119,22 +119,28 @@ internal sealed partial class OutboxRelay<TDb>(
             var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_lock({RelayLock}) AS \"Value\"").SingleAsync(cancellationToken);
             if (!locked)
                 return false;
-            // The claim walks the unsent rows' index from its oldest entry, where every row marked sent
-            // since the table's last vacuum left a dead entry. A bitmap scan (the planner's choice)
-            // visits the row of each dead entry on every claim; an index scan marks them dead in the
-            // index once and steps over them after: 0.6 ms a claim instead of 6.3 with 160,000 rows
-            // marked since the last vacuum (bench/outbox-claim.sh; docs/benchmarks.md, "The outbox
-            // between two vacuums"). Set inside the try: the lock must be released whatever fails.
+            // Every statement of the relay finds its rows by an index, and plans that way here:
+            // - The claim walks the unsent rows' index from its oldest entry, where every row marked
+            //   sent since the table's last vacuum left a dead entry. A bitmap scan (the planner's
+            //   choice) visits the row of each dead entry on every claim; an index scan marks them dead
+            //   in the index once and steps over them after: 0.6 ms a claim instead of 6.3 with 160,000
+            //   rows marked since the last vacuum (bench/outbox-claim.sh; docs/benchmarks.md, "The
+            //   outbox between two vacuums").
+            // - The session's statements are prepared, and from the sixth round on PostgreSQL reuses a
+            //   generic plan made for the table as it was then. Made while the table was nearly empty,
+            //   the mark's plan read the whole table every round until autovacuum's first ANALYZE
+            //   (docs/benchmarks.md, "Plans made for an empty table").
+            // Set inside the try: the lock must be released whatever fails.
             try
             {
-                await db.Database.ExecuteSqlRawAsync("SET enable_bitmapscan = off", cancellationToken);
+                await db.Database.ExecuteSqlRawAsync("SET enable_bitmapscan = off; SET enable_seqscan = off", cancellationToken);
                 await PublishWhileLeadingAsync(db, cancellationToken);
             }
             finally
             {
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({RelayLock})", CancellationToken.None);
                 // The connection goes back to a pool that does not reset sessions (Database.cs).
-                await db.Database.ExecuteSqlRawAsync("RESET enable_bitmapscan", CancellationToken.None);
+                await db.Database.ExecuteSqlRawAsync("RESET enable_bitmapscan; RESET enable_seqscan", CancellationToken.None);
             }
             return true;
         }

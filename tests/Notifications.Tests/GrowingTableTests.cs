@@ -27,12 +27,12 @@ public sealed class GrowingTableTests(NotificationsApi api) : IClassFixture<Noti
             INSERT INTO notifications (event_id, user_id, channel, subject, body, status, attempts, created_at)
             SELECT gen_random_uuid(), 1, 'email', 'Earlier', 'Earlier', 'sent', 1, now() FROM generate_series(1, {Grown})
             """);
-        await db.Database.ExecuteSqlRawAsync("SELECT pg_stat_force_next_flush()");
-        var before = await CountersAsync(db, inserted: Grown + 30, updated: 30);
+        await TableStatistics.ReportNowAsync(db);
+        var before = await TableStatistics.ReportedAsync(db, "notifications", inserted: Grown + 30, updated: 30);
 
         await DispatchAsync(dispatcher, userId, 10);
 
-        var after = await CountersAsync(db, inserted: Grown + 40, updated: 40);
+        var after = await TableStatistics.ReportedAsync(db, "notifications", inserted: Grown + 40, updated: 40);
         var read = after.SeqTupRead - before.SeqTupRead;
         Assert.True(read < Grown, $"10 batches read {read} rows of a table of {Grown + 40} in sequential scans.");
         Assert.Equal(40, api.Smtp.ReceivedBy($"grown-{userId}@example.com").Count);
@@ -47,16 +47,4 @@ public sealed class GrowingTableTests(NotificationsApi api) : IClassFixture<Noti
                 CancellationToken.None);
         }
     }
-
-    /// <summary>The table's statistics once every session has reported the rows written so far (they report within seconds).</summary>
-    private static Task<TableCounters> CountersAsync(DbContext db, long inserted, long updated) =>
-        Eventually.GetAsync(
-            () => db.Database.SqlQuery<TableCounters>($"""
-                SELECT n_tup_ins AS inserted, n_tup_upd AS updated, seq_tup_read
-                FROM pg_stat_user_tables WHERE relname = 'notifications'
-                """).SingleAsync(),
-            c => c.Inserted >= inserted && c.Updated >= updated,
-            TimeSpan.FromSeconds(30), $"statistics of {inserted} inserted and {updated} updated notifications");
-
-    private sealed record TableCounters(long Inserted, long Updated, long SeqTupRead);
 }
