@@ -126,8 +126,8 @@ internal sealed partial class OutboxRelay<TDb>(
             //   in the index once and steps over them after: 0.6 ms a claim instead of 6.3 with 160,000
             //   rows marked since the last vacuum (bench/outbox-claim.sh; docs/benchmarks.md, "The
             //   outbox between two vacuums").
-            // - The session's statements are prepared, and from the sixth round on PostgreSQL reuses a
-            //   generic plan made for the table as it was then. Made while the table was nearly empty,
+            // - The session's statements are prepared, and from the sixth round on PostgreSQL may reuse
+            //   a generic plan made for the table as it was then. Made while the table was nearly empty,
             //   the mark's plan read the whole table every round until autovacuum's first ANALYZE
             //   (docs/benchmarks.md, "Plans made for an empty table").
             // Set inside the try: the lock must be released whatever fails.

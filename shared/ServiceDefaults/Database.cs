@@ -23,7 +23,7 @@ public static class Database
     /// <param name="sequentialScans">
     /// False for a service whose statements all find their rows by an index, over tables that grow
     /// from empty under load (the notifications): its sessions plan with <c>enable_seqscan = off</c>.
-    /// From a prepared statement's sixth execution PostgreSQL reuses one generic plan, made for the
+    /// From a prepared statement's sixth execution PostgreSQL may reuse one generic plan, made for the
     /// tables as they were then, until their next ANALYZE. Made while the table was nearly empty, the
     /// plan of a batch joined by key read the whole table for every batch after: 18 million rows in
     /// two 12-second runs after a fresh start. Without sequential scans the generic plan is the
