@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The outbox relay's claim against the rows marked sent since the table's last vacuum, planned as a
-# bitmap scan (PostgreSQL's default choice) and as an index scan (the relay's session since 9c26a31).
+# bitmap scan (PostgreSQL's default choice) and as the relay's session plans it (bitmap scans off since
+# 9c26a31, sequential scans off since 8a41e74): an index scan.
 #   bench/outbox-claim.sh            # PostgreSQL of infra/servers.sh (started if needed), 127.0.0.1:5432
 # PGHOST, PGPORT, PGUSER choose another server; COUNTS the marked rows ("1000 10000 40000 160000");
 # CLAIMS how many claims each measurement averages (300). Works in a scratch database
@@ -54,7 +55,7 @@ WHERE m.sent_at IS NULL
 ORDER BY m.id
 LIMIT 500;'
 printf '%s\n' "$claim" >"$work/bitmap.sql"
-printf 'SET enable_bitmapscan = off;\n%s\n' "$claim" >"$work/index.sql"
+printf 'SET enable_bitmapscan = off;\nSET enable_seqscan = off;\n%s\n' "$claim" >"$work/index.sql"
 
 mean_ms() { pgbench -n -M prepared -f "$1" -t "$CLAIMS" "$db" 2>/dev/null | awk '/latency average/ {print $4}'; }
 
