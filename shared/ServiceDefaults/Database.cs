@@ -15,8 +15,9 @@ public static class Database
 {
     /// <summary>
     /// Registers <typeparamref name="TDb"/> as a pooled context on the connection string
-    /// <c>ConnectionStrings:{name}</c>, its readiness check, and a start-up step that applies its
-    /// pending migrations before the service takes requests.
+    /// <c>ConnectionStrings:{name}</c>, the batches' own connections to the same database
+    /// (<see cref="BatchConnections{TDb}"/>), its readiness check, and a start-up step that applies
+    /// its pending migrations before the service takes requests.
     /// </summary>
     /// <param name="builder">The service being built.</param>
     /// <param name="name">The connection string's name, which is also the readiness check's.</param>
@@ -38,6 +39,7 @@ public static class Database
         connectionString = Tune(connectionString, sequentialScans);
 
         builder.Services.AddDbContextPool<TDb>(options => options.UseStoreDatabase(connectionString));
+        builder.Services.AddSingleton(_ => new BatchConnections<TDb>(NpgsqlDataSource.Create(connectionString)));
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>(name, tags: [Health.Ready]);
         builder.Services.AddHostedService<MigrateAtStartup<TDb>>();
         return builder;

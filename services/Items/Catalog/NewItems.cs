@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Store.Items.Data;
 using Store.Messaging;
+using Store.ServiceDefaults;
 
 namespace Store.Items.Catalog;
 
@@ -18,13 +19,13 @@ public sealed class NewItems
     /// <summary>The most items one statement inserts (the requests in flight bound what waits anyway).</summary>
     public const int MaxBatchSize = 64;
 
-    private readonly IServiceScopeFactory _scopes;
+    private readonly BatchConnections<ItemsDb> _connections;
     private readonly OutboxSignal<ItemsDb> _outbox;
     private readonly Batcher<NewItem, Item> _batcher;
 
-    public NewItems(IServiceScopeFactory scopes, OutboxSignal<ItemsDb> outbox)
+    public NewItems(BatchConnections<ItemsDb> connections, OutboxSignal<ItemsDb> outbox)
     {
-        _scopes = scopes;
+        _connections = connections;
         _outbox = outbox;
         // A batch is handed out again one by one only when it is known to have taken no effect.
         _batcher = new Batcher<NewItem, Item>("new-items", InsertAsync, MaxBatchSize, retryAlone: HotStatements.TookNoEffect);
@@ -68,9 +69,8 @@ public sealed class NewItems
 
     private async Task<IReadOnlyList<Item>> InsertAsync(IReadOnlyList<NewItem> items, CancellationToken cancellationToken)
     {
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ItemsDb>();
-        var inserted = await HotStatements.QueryAsync(db, _outbox, InsertSql,
+        await using var connection = await _connections.OpenAsync(cancellationToken);
+        var inserted = await HotStatements.QueryAsync(connection, _outbox, InsertSql,
             [
                 HotStatements.Value(items.Select(i => i.Draft.Name).ToArray()),
                 HotStatements.Value(items.Select(i => i.Draft.Description).ToArray()),

@@ -40,13 +40,13 @@ public sealed class Purchases
 
     private const string IdempotencyKeyConstraint = "pk_idempotent_requests";
 
-    private readonly IServiceScopeFactory _scopes;
+    private readonly BatchConnections<ItemsDb> _connections;
     private readonly OutboxSignal<ItemsDb> _outbox;
     private readonly Batcher<Purchase, Order?> _batcher;
 
-    public Purchases(IServiceScopeFactory scopes, OutboxSignal<ItemsDb> outbox)
+    public Purchases(BatchConnections<ItemsDb> connections, OutboxSignal<ItemsDb> outbox)
     {
-        _scopes = scopes;
+        _connections = connections;
         _outbox = outbox;
         // A batch is handed out again one by one only when it is known to have taken no effect.
         _batcher = new Batcher<Purchase, Order?>("purchases", PlaceTogetherAsync, MaxBatchSize, retryAlone: HotStatements.TookNoEffect);
@@ -131,9 +131,8 @@ public sealed class Purchases
     /// <summary>Places a batch of purchases in one statement; null for each one it did not place.</summary>
     private async Task<IReadOnlyList<Order?>> PlaceTogetherAsync(IReadOnlyList<Purchase> purchases, CancellationToken cancellationToken)
     {
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ItemsDb>();
-        var placed = await HotStatements.QueryAsync(db, _outbox, PlaceTogetherSql,
+        await using var connection = await _connections.OpenAsync(cancellationToken);
+        var placed = await HotStatements.QueryAsync(connection, _outbox, PlaceTogetherSql,
             [
                 HotStatements.Value(purchases.Select(p => p.UserId).ToArray()),
                 HotStatements.Value(purchases.Select(p => p.ItemId).ToArray()),
