@@ -39,7 +39,8 @@ public static class Database
         connectionString = Tune(connectionString, sequentialScans);
 
         builder.Services.AddDbContextPool<TDb>(options => options.UseStoreDatabase(connectionString));
-        builder.Services.AddSingleton(_ => new BatchConnections<TDb>(NpgsqlDataSource.Create(connectionString)));
+        builder.Services.AddSingleton(services => new BatchConnections<TDb>(
+            new NpgsqlDataSourceBuilder(connectionString).UseLoggerFactory(services.GetRequiredService<ILoggerFactory>()).Build()));
         builder.Services.AddHealthChecks().AddDbContextCheck<TDb>(name, tags: [Health.Ready]);
         builder.Services.AddHostedService<MigrateAtStartup<TDb>>();
         return builder;
